@@ -1,0 +1,889 @@
+/* extract.c - walk one libclang AST and record its facts (see extract.h).
+ *
+ * The walk is driven by clang_visitChildren. Context that must be popped
+ * (the current function, the stack of enclosing loops) is handled by
+ * visiting such subtrees with a nested clang_visitChildren call and
+ * returning CXChildVisit_Continue, since a plain Recurse never tells us when
+ * a subtree ends.
+ */
+#define _GNU_SOURCE
+#include "extract.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { TEXT_MAX = 80, DIAGS_MAX = 20 };
+
+/* A call whose result is stored somewhere, noted when the store is visited
+ * (its parent) and consumed when the call itself is visited. */
+typedef struct pending_result {
+	CXCursor call;
+	lc_value target;
+} pending_result;
+
+typedef struct walker {
+	CXTranslationUnit tu;
+	lc_facts *f;
+	int function;          /* index in f->functions, -1 at file scope */
+	CXCursor function_cursor;
+	const char *function_key;
+	int loop;              /* innermost loop index in f->loops, -1 if none */
+	unsigned loop_depth;
+	LC_VEC(pending_result) pending;
+	/* Cache of the last file's contents, for expression text. */
+	CXFile text_file;
+	const char *text;
+	size_t text_len;
+} walker;
+
+/* ---- small libclang helpers -------------------------------------------- */
+
+static const char *arena_cxstring(lc_arena *a, CXString s)
+{
+	const char *c = clang_getCString(s);
+	const char *r = lc_arena_strdup(a, c ? c : "");
+	clang_disposeString(s);
+	return r;
+}
+
+static const char *file_path(walker *w, CXFile file)
+{
+	if (!file)
+		return NULL;
+	CXString s = clang_File_tryGetRealPathName(file);
+	const char *c = clang_getCString(s);
+	if (!c || !*c) {
+		clang_disposeString(s);
+		s = clang_getFileName(file);
+		c = clang_getCString(s);
+	}
+	/* Intern the last few paths: most locations repeat the same file. */
+	static _Thread_local const char *last_path;
+	static _Thread_local lc_arena *last_arena;
+	const char *r;
+	if (last_arena == w->f->arena && last_path && c && strcmp(last_path, c) == 0)
+		r = last_path;
+	else
+		r = lc_arena_strdup(w->f->arena, c ? c : "");
+	last_path = r;
+	last_arena = w->f->arena;
+	clang_disposeString(s);
+	return r;
+}
+
+/* The location as the user sees it: for code from a macro body, the macro's
+ * call site; for a macro argument, where the argument was written. */
+static lc_loc user_loc(walker *w, CXSourceLocation sl)
+{
+	CXFile file;
+	unsigned line, col, off;
+	clang_getFileLocation(sl, &file, &line, &col, &off);
+	lc_loc l = { file_path(w, file), line, col };
+	return l;
+}
+
+static lc_loc cursor_loc(walker *w, CXCursor c)
+{
+	return user_loc(w, clang_getCursorLocation(c));
+}
+
+static bool in_system_header(CXCursor c)
+{
+	return clang_Location_isInSystemHeader(clang_getCursorLocation(c));
+}
+
+static enum CXChildVisitResult first_child_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	*(CXCursor *)d = c;
+	return CXChildVisit_Break;
+}
+
+static CXCursor first_child(CXCursor c)
+{
+	CXCursor r = clang_getNullCursor();
+	clang_visitChildren(c, first_child_visitor, &r);
+	return r;
+}
+
+typedef struct children {
+	CXCursor items[8];
+	unsigned n;
+} children;
+
+static enum CXChildVisitResult children_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	children *ch = d;
+	if (ch->n < 8)
+		ch->items[ch->n] = c;
+	ch->n++;
+	return CXChildVisit_Continue;
+}
+
+/* Up to eight direct children; ch->n counts them all. */
+static void get_children(CXCursor c, children *ch)
+{
+	ch->n = 0;
+	clang_visitChildren(c, children_visitor, ch);
+}
+
+/* Strip what does not change which value an expression denotes. */
+static CXCursor strip(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind k = clang_getCursorKind(c);
+		if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr &&
+		    k != CXCursor_CStyleCastExpr)
+			return c;
+		children ch;
+		get_children(c, &ch);
+		if (ch.n == 0)
+			return c;
+		/* A cast's children may start with a TypeRef: the value is last. */
+		CXCursor next = ch.items[(ch.n > 8 ? 8 : ch.n) - 1];
+		if (k == CXCursor_UnexposedExpr && ch.n != 1)
+			return c; /* e.g. a designated initializer: not a wrapper */
+		c = next;
+	}
+}
+
+static bool is_function_pointer_type(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind != CXType_Pointer)
+		return false;
+	CXType p = clang_getCanonicalType(clang_getPointeeType(t));
+	return p.kind == CXType_FunctionProto || p.kind == CXType_FunctionNoProto;
+}
+
+static bool is_record_or_array(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	return t.kind == CXType_Record || t.kind == CXType_ConstantArray ||
+	       t.kind == CXType_IncompleteArray;
+}
+
+/* Source text of a cursor's extent, if it lies in one file; truncated. */
+static const char *cursor_text(walker *w, CXCursor c)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXFile f1, f2;
+	unsigned o1, o2;
+	clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &o1);
+	clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &o2);
+	if (!f1 || !clang_File_isEqual(f1, f2) || o2 <= o1)
+		return NULL;
+	if (!w->text_file || !clang_File_isEqual(w->text_file, f1)) {
+		w->text = clang_getFileContents(w->tu, f1, &w->text_len);
+		w->text_file = f1;
+	}
+	if (!w->text || o2 > w->text_len)
+		return NULL;
+	size_t n = o2 - o1;
+	if (n > TEXT_MAX)
+		n = TEXT_MAX;
+	char *s = lc_arena_strndup(w->f->arena, w->text + o1, n);
+	/* Keep the text on one line for messages and dumps. */
+	for (char *p = s; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return s;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static const char *function_key(walker *w, CXCursor fn)
+{
+	CXString usr = clang_getCursorUSR(fn);
+	const char *u = clang_getCString(usr);
+	const char *key;
+	if (clang_getCursorLinkage(fn) == CXLinkage_Internal) {
+		/* Static functions in a/util.c and b/util.c share a USR. */
+		CXCursor def = clang_getCursorDefinition(fn);
+		if (clang_Cursor_isNull(def))
+			def = clang_getCanonicalCursor(fn);
+		CXFile file;
+		clang_getFileLocation(clang_getCursorLocation(def), &file, NULL, NULL, NULL);
+		const char *path = file_path(w, file);
+		size_t n = strlen(u) + strlen(path ? path : "") + 2;
+		char *k = lc_arena_alloc(w->f->arena, n);
+		snprintf(k, n, "%s|%s", u, path ? path : "");
+		key = k;
+	} else {
+		key = lc_arena_strdup(w->f->arena, u);
+	}
+	clang_disposeString(usr);
+	return key;
+}
+
+static const char *record_name(walker *w, CXCursor record)
+{
+	CXString s = clang_getCursorSpelling(record);
+	const char *c = clang_getCString(s);
+	const char *r = NULL;
+	if (c && *c && !strchr(c, ' ')) {
+		r = lc_arena_strdup(w->f->arena, c);
+	} else {
+		/* Anonymous struct: use the typedef name clang prints for it. */
+		CXString t = clang_getTypeSpelling(clang_getCursorType(record));
+		const char *ts = clang_getCString(t);
+		if (ts && strncmp(ts, "struct ", 7) == 0)
+			ts += 7;
+		else if (ts && strncmp(ts, "union ", 6) == 0)
+			ts += 6;
+		if (ts && *ts && !strchr(ts, ' ') && !strchr(ts, '('))
+			r = lc_arena_strdup(w->f->arena, ts);
+		clang_disposeString(t);
+	}
+	clang_disposeString(s);
+	return r;
+}
+
+static const char *field_key(walker *w, CXCursor field)
+{
+	CXCursor rec = clang_getCursorSemanticParent(field);
+	const char *rn = record_name(w, rec);
+	CXString fs = clang_getCursorSpelling(field);
+	const char *fname = clang_getCString(fs);
+	const char *key;
+	if (rn) {
+		size_t n = strlen(rn) + strlen(fname) + 2;
+		char *k = lc_arena_alloc(w->f->arena, n);
+		snprintf(k, n, "%s.%s", rn, fname);
+		key = k;
+	} else {
+		key = arena_cxstring(w->f->arena, clang_getCursorUSR(field));
+	}
+	clang_disposeString(fs);
+	return key;
+}
+
+/* Key for "somewhere in this record type", when brace elision hides which
+ * field an initializer fills. */
+static const char *record_any_key(walker *w, CXType t)
+{
+	CXCursor decl = clang_getTypeDeclaration(clang_getCanonicalType(t));
+	const char *rn = record_name(w, decl);
+	if (!rn)
+		return NULL;
+	size_t n = strlen(rn) + 3;
+	char *k = lc_arena_alloc(w->f->arena, n);
+	snprintf(k, n, "%s.*", rn);
+	return k;
+}
+
+static const char *var_key(walker *w, CXCursor var)
+{
+	CXString usr = clang_getCursorUSR(var);
+	const char *u = clang_getCString(usr);
+	const char *key;
+	if (clang_getCursorLinkage(var) == CXLinkage_External) {
+		key = lc_arena_strdup(w->f->arena, u);
+	} else {
+		CXFile file;
+		clang_getFileLocation(clang_getCursorLocation(var), &file, NULL, NULL, NULL);
+		const char *path = file_path(w, file);
+		size_t n = strlen(u) + strlen(path ? path : "") + 2;
+		char *k = lc_arena_alloc(w->f->arena, n);
+		snprintf(k, n, "%s|%s", u, path ? path : "");
+		key = k;
+	}
+	clang_disposeString(usr);
+	return key;
+}
+
+static int param_index(walker *w, CXCursor parm)
+{
+	if (w->function < 0)
+		return -1;
+	int n = clang_Cursor_getNumArguments(w->function_cursor);
+	for (int i = 0; i < n; i++)
+		if (clang_equalCursors(clang_Cursor_getArgument(w->function_cursor, (unsigned)i),
+				       parm))
+			return i;
+	return -1;
+}
+
+static const char *param_key(walker *w, int index)
+{
+	size_t n = strlen(w->function_key) + 16;
+	char *k = lc_arena_alloc(w->f->arena, n);
+	snprintf(k, n, "%s#%d", w->function_key, index);
+	return k;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* Describe what a declaration reference denotes. */
+static void value_from_decl(walker *w, CXCursor ref, lc_value *v)
+{
+	enum CXCursorKind k = clang_getCursorKind(ref);
+	switch (k) {
+	case CXCursor_FunctionDecl:
+		v->kind = LC_VAL_FUNC;
+		v->key = function_key(w, ref);
+		break;
+	case CXCursor_ParmDecl: {
+		int i = param_index(w, ref);
+		if (i >= 0) {
+			v->kind = LC_VAL_PARAM;
+			v->param = i;
+			v->key = param_key(w, i);
+		}
+		break;
+	}
+	case CXCursor_VarDecl:
+		v->kind = LC_VAL_VAR;
+		v->key = var_key(w, ref);
+		break;
+	case CXCursor_FieldDecl:
+		v->kind = LC_VAL_FIELD;
+		v->key = field_key(w, ref);
+		break;
+	case CXCursor_EnumConstantDecl:
+		v->kind = LC_VAL_INT;
+		v->ival = clang_getEnumConstantDeclValue(ref);
+		v->has_ival = true;
+		break;
+	default:
+		break;
+	}
+	if (v->kind != LC_VAL_OTHER)
+		v->name = arena_cxstring(w->f->arena, clang_getCursorSpelling(ref));
+}
+
+static void evaluate_int(CXCursor expr, lc_value *v)
+{
+	CXEvalResult ev = clang_Cursor_Evaluate(expr);
+	if (!ev)
+		return;
+	if (clang_EvalResult_getKind(ev) == CXEval_Int) {
+		v->ival = clang_EvalResult_getAsLongLong(ev);
+		v->has_ival = true;
+	}
+	clang_EvalResult_dispose(ev);
+}
+
+static void classify(walker *w, CXCursor expr, lc_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->text = cursor_text(w, expr);
+	CXCursor e = strip(expr);
+	enum CXCursorKind k = clang_getCursorKind(e);
+	switch (k) {
+	case CXCursor_IntegerLiteral:
+	case CXCursor_CharacterLiteral:
+		evaluate_int(e, v);
+		if (v->has_ival && v->ival == 0 &&
+		    clang_getCanonicalType(clang_getCursorType(expr)).kind == CXType_Pointer)
+			v->kind = LC_VAL_NULL;
+		else
+			v->kind = LC_VAL_INT;
+		return;
+	case CXCursor_StringLiteral:
+		v->kind = LC_VAL_STRING;
+		return;
+	case CXCursor_DeclRefExpr:
+		value_from_decl(w, clang_getCursorReferenced(e), v);
+		if (v->kind == LC_VAL_VAR && clang_getCanonicalType(clang_getCursorType(e)).kind
+						     != CXType_Pointer)
+			evaluate_int(e, v); /* a const int variable still names a value */
+		return;
+	case CXCursor_MemberRefExpr: {
+		CXCursor ref = clang_getCursorReferenced(e);
+		if (clang_getCursorKind(ref) == CXCursor_FieldDecl)
+			value_from_decl(w, ref, v);
+		return;
+	}
+	case CXCursor_UnaryOperator: {
+		/* &f: the function itself. Other unary operators: a constant at most. */
+		CXCursor inner = strip(first_child(e));
+		if (clang_getCursorKind(inner) == CXCursor_DeclRefExpr) {
+			CXCursor ref = clang_getCursorReferenced(inner);
+			if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
+				value_from_decl(w, ref, v);
+				return;
+			}
+		}
+		break;
+	}
+	case CXCursor_CallExpr: {
+		v->kind = LC_VAL_CALL;
+		CXCursor ref = clang_getCursorReferenced(e);
+		if (!clang_Cursor_isNull(ref))
+			v->name = arena_cxstring(w->f->arena, clang_getCursorSpelling(ref));
+		return;
+	}
+	default:
+		break;
+	}
+	evaluate_int(e, v);
+	if (v->has_ival) {
+		v->kind = v->ival == 0 && clang_getCanonicalType(clang_getCursorType(expr)).kind ==
+						  CXType_Pointer
+				  ? LC_VAL_NULL
+				  : LC_VAL_INT;
+	}
+}
+
+/* ---- recording ------------------------------------------------------------ */
+
+static void add_store(walker *w, lc_slot_kind kind, const char *slot, const char *slot_name,
+		      const lc_value *v, CXCursor at)
+{
+	if (!slot)
+		return;
+	if (v->kind != LC_VAL_FUNC && v->kind != LC_VAL_PARAM && v->kind != LC_VAL_VAR &&
+	    v->kind != LC_VAL_FIELD)
+		return;
+	lc_store s = { 0 };
+	s.function = w->function;
+	s.slot_kind = kind;
+	s.slot = slot;
+	s.slot_name = slot_name;
+	s.value = *v;
+	s.loc = cursor_loc(w, at);
+	lc_vec_push(&w->f->stores, s);
+}
+
+/* The slot an lvalue expression denotes: a field, a variable or a parameter. */
+static bool lvalue_slot(walker *w, CXCursor lhs, lc_slot_kind *kind, const char **key,
+			const char **name)
+{
+	lc_value v;
+	classify(w, lhs, &v);
+	*name = v.name;
+	*key = v.key;
+	switch (v.kind) {
+	case LC_VAL_FIELD:
+		*kind = LC_SLOT_FIELD;
+		return true;
+	case LC_VAL_VAR:
+		*kind = LC_SLOT_VAR;
+		return true;
+	case LC_VAL_PARAM:
+		*kind = LC_SLOT_PARAM;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* libclang 14 cannot tell a BinaryOperator's operator; read it from the
+ * source text between the operands. In a macro body there is no such text:
+ * callers then rely on the type (see LIBCLANG.md). */
+typedef enum { OP_UNKNOWN, OP_ASSIGN, OP_OTHER } op_kind;
+
+static op_kind binary_operator(walker *w, CXCursor lhs, CXCursor rhs)
+{
+	CXFile f1, f2;
+	unsigned o1, o2;
+	clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(lhs)), &f1, NULL, NULL,
+				  &o1);
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(rhs)), &f2, NULL, NULL,
+				  &o2);
+	if (!f1 || !clang_File_isEqual(f1, f2) || o2 < o1 || o2 - o1 > 64)
+		return OP_UNKNOWN;
+	if (!w->text_file || !clang_File_isEqual(w->text_file, f1)) {
+		w->text = clang_getFileContents(w->tu, f1, &w->text_len);
+		w->text_file = f1;
+	}
+	if (!w->text || o2 > w->text_len)
+		return OP_UNKNOWN;
+	const char *p = w->text + o1, *end = w->text + o2;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\\'))
+		p++;
+	if (p < end && *p == '=' && (p + 1 == end || p[1] != '='))
+		return OP_ASSIGN;
+	return OP_OTHER;
+}
+
+static void note_pending_result(walker *w, CXCursor value, const lc_value *target)
+{
+	CXCursor call = strip(value);
+	if (clang_getCursorKind(call) != CXCursor_CallExpr)
+		return;
+	pending_result p = { call, *target };
+	lc_vec_push(&w->pending, p);
+}
+
+static void visit_binary_operator(walker *w, CXCursor c)
+{
+	children ch;
+	get_children(c, &ch);
+	if (ch.n != 2)
+		return;
+	CXCursor lhs = ch.items[0], rhs = ch.items[1];
+	op_kind op = binary_operator(w, lhs, rhs);
+	bool fnptr = is_function_pointer_type(clang_getCursorType(c));
+	if (op == OP_OTHER || (op == OP_UNKNOWN && !fnptr))
+		return;
+	lc_slot_kind kind;
+	const char *key, *name;
+	if (!lvalue_slot(w, lhs, &kind, &key, &name))
+		return;
+	if (fnptr) {
+		lc_value v;
+		classify(w, rhs, &v);
+		add_store(w, kind, key, name, &v, c);
+	} else {
+		lc_value target = { 0 };
+		target.kind = kind == LC_SLOT_FIELD ? LC_VAL_FIELD
+			      : kind == LC_SLOT_VAR ? LC_VAL_VAR
+						    : LC_VAL_PARAM;
+		target.key = key;
+		target.name = name;
+		note_pending_result(w, rhs, &target);
+	}
+}
+
+/* ---- initializer lists ---------------------------------------------------- */
+
+typedef struct field_list {
+	LC_VEC(CXCursor) fields;
+} field_list;
+
+static enum CXVisitorResult field_collector(CXCursor c, CXClientData d)
+{
+	field_list *fl = d;
+	lc_vec_push(&fl->fields, c);
+	return CXVisit_Continue;
+}
+
+static void visit_init_list(walker *w, CXCursor list, CXType type);
+
+static void init_value(walker *w, CXCursor field, CXCursor value, CXCursor at)
+{
+	CXType ft = clang_getCursorType(field);
+	CXCursor sv = strip(value);
+	if (clang_getCursorKind(sv) == CXCursor_InitListExpr) {
+		visit_init_list(w, sv, ft);
+		return;
+	}
+	if (!is_function_pointer_type(ft))
+		return;
+	lc_value v;
+	classify(w, value, &v);
+	const char *name = arena_cxstring(w->f->arena, clang_getCursorSpelling(field));
+	add_store(w, LC_SLOT_FIELD, field_key(w, field), name, &v, at);
+}
+
+typedef struct init_state {
+	walker *w;
+	CXType type;      /* the list's type: record or array */
+	field_list fl;
+	size_t next;      /* next positional field */
+	bool elided;      /* brace elision seen: positions are unreliable */
+} init_state;
+
+static enum CXChildVisitResult designator_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	CXCursor *out = d;
+	if (clang_getCursorKind(c) == CXCursor_MemberRef)
+		out[0] = c;
+	else
+		out[1] = c; /* the value is the last non-designator child */
+	return CXChildVisit_Continue;
+}
+
+static enum CXChildVisitResult init_entry_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	init_state *st = d;
+	walker *w = st->w;
+	CXType canon = clang_getCanonicalType(st->type);
+	if (canon.kind == CXType_ConstantArray || canon.kind == CXType_IncompleteArray) {
+		CXType elem = clang_getArrayElementType(canon);
+		CXCursor sv = strip(c);
+		if (clang_getCursorKind(sv) == CXCursor_InitListExpr)
+			visit_init_list(w, sv, elem);
+		else if (clang_getCursorKind(sv) != CXCursor_UnexposedExpr &&
+			 is_record_or_array(elem))
+			st->elided = true;
+		return CXChildVisit_Continue;
+	}
+	if (canon.kind != CXType_Record)
+		return CXChildVisit_Continue;
+	if (clang_getCursorKind(c) == CXCursor_UnexposedExpr) {
+		/* A designated initializer: MemberRef(s), then the value. */
+		CXCursor parts[2] = { clang_getNullCursor(), clang_getNullCursor() };
+		clang_visitChildren(c, designator_visitor, parts);
+		if (!clang_Cursor_isNull(parts[0]) && !clang_Cursor_isNull(parts[1])) {
+			CXCursor field = clang_getCursorReferenced(parts[0]);
+			init_value(w, field, parts[1], c);
+			for (size_t i = 0; i < st->fl.fields.len; i++)
+				if (clang_equalCursors(st->fl.fields.ptr[i], field))
+					st->next = i + 1;
+			return CXChildVisit_Continue;
+		}
+	}
+	if (st->next >= st->fl.fields.len)
+		return CXChildVisit_Continue;
+	CXCursor field = st->fl.fields.ptr[st->next++];
+	CXCursor sv = strip(c);
+	if (is_record_or_array(clang_getCursorType(field)) &&
+	    clang_getCursorKind(sv) != CXCursor_InitListExpr)
+		st->elided = true;
+	if (st->elided) {
+		lc_value v;
+		classify(w, c, &v);
+		if (v.kind == LC_VAL_FUNC)
+			add_store(w, LC_SLOT_FIELD, record_any_key(w, st->type), "*", &v, c);
+		return CXChildVisit_Continue;
+	}
+	init_value(w, field, c, c);
+	return CXChildVisit_Continue;
+}
+
+static void visit_init_list(walker *w, CXCursor list, CXType type)
+{
+	init_state st = { 0 };
+	st.w = w;
+	st.type = type;
+	CXType canon = clang_getCanonicalType(type);
+	if (canon.kind == CXType_Record)
+		clang_Type_visitFields(canon, field_collector, &st.fl);
+	clang_visitChildren(list, init_entry_visitor, &st);
+	lc_vec_free(&st.fl.fields);
+}
+
+static void visit_var_decl(walker *w, CXCursor c)
+{
+	CXType t = clang_getCursorType(c);
+	/* The initializer is the last child (after any TypeRef). */
+	children ch;
+	get_children(c, &ch);
+	if (ch.n == 0 || ch.n > 8)
+		return;
+	CXCursor init = ch.items[ch.n - 1];
+	if (!clang_isExpression(clang_getCursorKind(init)))
+		return;
+	lc_value target = { 0 };
+	target.kind = LC_VAL_VAR;
+	target.key = var_key(w, c);
+	target.name = arena_cxstring(w->f->arena, clang_getCursorSpelling(c));
+	if (is_function_pointer_type(t)) {
+		lc_value v;
+		classify(w, init, &v);
+		add_store(w, LC_SLOT_VAR, target.key, target.name, &v, c);
+	} else if (is_record_or_array(t)) {
+		CXCursor sv = strip(init);
+		if (clang_getCursorKind(sv) == CXCursor_InitListExpr)
+			visit_init_list(w, sv, t);
+	} else {
+		note_pending_result(w, init, &target);
+	}
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+/* clang_equalCursors also compares the parent declaration, which differs
+ * between a cursor met through its parent and one met in the walk. */
+static bool same_expression(CXCursor a, CXCursor b)
+{
+	return clang_getCursorKind(a) == clang_getCursorKind(b) &&
+	       clang_equalRanges(clang_getCursorExtent(a), clang_getCursorExtent(b));
+}
+
+static void visit_call(walker *w, CXCursor c)
+{
+	lc_call call = { 0 };
+	call.caller = w->function;
+	call.loop_depth = w->loop_depth;
+	call.loc = cursor_loc(w, c);
+	call.result_to.kind = LC_VAL_OTHER;
+	for (size_t i = 0; i < w->pending.len; i++) {
+		if (same_expression(w->pending.ptr[i].call, c)) {
+			call.result_to = w->pending.ptr[i].target;
+			w->pending.ptr[i] = w->pending.ptr[--w->pending.len];
+			break;
+		}
+	}
+
+	CXCursor ref = clang_getCursorReferenced(c);
+	if (clang_Cursor_isNull(ref) || clang_getCursorKind(ref) == CXCursor_CallExpr) {
+		/* (*h->cb)(h) and friends: dig the callee out of the first child. */
+		CXCursor callee = strip(first_child(c));
+		while (clang_getCursorKind(callee) == CXCursor_UnaryOperator)
+			callee = strip(first_child(callee));
+		enum CXCursorKind k = clang_getCursorKind(callee);
+		if (k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr)
+			ref = clang_getCursorReferenced(callee);
+		else
+			ref = clang_getNullCursor();
+	}
+	lc_value target = { 0 };
+	if (!clang_Cursor_isNull(ref))
+		value_from_decl(w, ref, &target);
+	switch (target.kind) {
+	case LC_VAL_FUNC:
+		call.kind = LC_CALL_DIRECT;
+		break;
+	case LC_VAL_FIELD:
+		call.kind = LC_CALL_FIELD;
+		break;
+	case LC_VAL_VAR:
+		call.kind = LC_CALL_VAR;
+		break;
+	case LC_VAL_PARAM:
+		call.kind = LC_CALL_PARAM;
+		break;
+	default:
+		call.kind = LC_CALL_UNKNOWN;
+		break;
+	}
+	call.callee = target.key;
+	call.name = target.name;
+	if (!call.name)
+		call.name = cursor_text(w, first_child(c));
+
+	/* A call written inside a macro: remember the macro's name for messages. */
+	CXSourceLocation sl = clang_getCursorLocation(c);
+	CXFile sf, ef;
+	unsigned soff, eoff;
+	clang_getSpellingLocation(sl, &sf, NULL, NULL, &soff);
+	clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
+	if (sf && ef && (!clang_File_isEqual(sf, ef) || soff != eoff)) {
+		CXCursor at = clang_getCursor(w->tu, sl);
+		if (clang_getCursorKind(at) == CXCursor_MacroExpansion)
+			call.macro = arena_cxstring(w->f->arena, clang_getCursorSpelling(at));
+	}
+
+	int nargs = clang_Cursor_getNumArguments(c);
+	if (nargs > 0) {
+		call.nargs = (unsigned)nargs;
+		call.args = lc_arena_alloc(w->f->arena, sizeof(lc_value) * (size_t)nargs);
+		for (int i = 0; i < nargs; i++)
+			classify(w, clang_Cursor_getArgument(c, (unsigned)i), &call.args[i]);
+	}
+	lc_vec_push(&w->f->calls, call);
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data);
+
+static void visit_loop(walker *w, CXCursor c)
+{
+	lc_loop l = { 0 };
+	l.function = w->function;
+	l.loc = cursor_loc(w, c);
+	l.parent = w->loop;
+	lc_vec_push(&w->f->loops, l);
+	int saved = w->loop;
+	w->loop = (int)w->f->loops.len - 1;
+	w->loop_depth++;
+	clang_visitChildren(c, visit, w);
+	w->loop_depth--;
+	w->loop = saved;
+}
+
+static void visit_function(walker *w, CXCursor c)
+{
+	lc_function fn = { 0 };
+	fn.key = function_key(w, c);
+	fn.name = arena_cxstring(w->f->arena, clang_getCursorSpelling(c));
+	fn.loc = cursor_loc(w, c);
+	int n = clang_Cursor_getNumArguments(c);
+	fn.nparams = n > 0 ? (unsigned)n : 0;
+	fn.is_static = clang_getCursorLinkage(c) == CXLinkage_Internal;
+	fn.is_main = !fn.is_static && strcmp(fn.name, "main") == 0;
+	lc_vec_push(&w->f->functions, fn);
+
+	int saved_fn = w->function;
+	CXCursor saved_cursor = w->function_cursor;
+	const char *saved_key = w->function_key;
+	w->function = (int)w->f->functions.len - 1;
+	w->function_cursor = c;
+	w->function_key = fn.key;
+	w->loop = -1;
+	w->loop_depth = 0;
+	clang_visitChildren(c, visit, w);
+	w->pending.len = 0;
+	w->function = saved_fn;
+	w->function_cursor = saved_cursor;
+	w->function_key = saved_key;
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	walker *w = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	switch (k) {
+	case CXCursor_FunctionDecl:
+		if (clang_isCursorDefinition(c) && !in_system_header(c))
+			visit_function(w, c);
+		return CXChildVisit_Continue;
+	case CXCursor_VarDecl:
+		if (w->function < 0 && in_system_header(c))
+			return CXChildVisit_Continue;
+		visit_var_decl(w, c);
+		return CXChildVisit_Recurse;
+	case CXCursor_BinaryOperator:
+		visit_binary_operator(w, c);
+		return CXChildVisit_Recurse;
+	case CXCursor_CallExpr:
+		if (w->function < 0 && in_system_header(c))
+			return CXChildVisit_Continue;
+		visit_call(w, c);
+		return CXChildVisit_Recurse;
+	case CXCursor_ForStmt:
+	case CXCursor_WhileStmt:
+	case CXCursor_DoStmt:
+		visit_loop(w, c);
+		return CXChildVisit_Continue;
+	case CXCursor_StructDecl:
+	case CXCursor_UnionDecl:
+	case CXCursor_EnumDecl:
+	case CXCursor_TypedefDecl:
+		return w->function < 0 && in_system_header(c) ? CXChildVisit_Continue
+							       : CXChildVisit_Recurse;
+	default:
+		return CXChildVisit_Recurse;
+	}
+}
+
+static void record_diagnostics(walker *w)
+{
+	unsigned n = clang_getNumDiagnostics(w->tu);
+	for (unsigned i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(w->tu, i);
+		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+		if (sev >= CXDiagnostic_Error && w->f->diags.len < DIAGS_MAX) {
+			lc_diag diag = { 0 };
+			diag.loc = user_loc(w, clang_getDiagnosticLocation(d));
+			diag.message = arena_cxstring(w->f->arena, clang_getDiagnosticSpelling(d));
+			diag.fatal = sev == CXDiagnostic_Fatal;
+			lc_vec_push(&w->f->diags, diag);
+		}
+		clang_disposeDiagnostic(d);
+	}
+}
+
+static void inclusion_visitor(CXFile included, CXSourceLocation *stack, unsigned depth,
+			      CXClientData data)
+{
+	(void)stack;
+	(void)depth;
+	walker *w = data;
+	const char *p = file_path(w, included);
+	if (p)
+		lc_vec_push(&w->f->files, p);
+}
+
+void lc_extract(CXTranslationUnit tu, lc_facts *out)
+{
+	walker w = { 0 };
+	w.tu = tu;
+	w.f = out;
+	w.function = -1;
+	w.loop = -1;
+	record_diagnostics(&w);
+	clang_getInclusions(tu, inclusion_visitor, &w);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit, &w);
+	lc_vec_free(&w.pending);
+}

@@ -1,0 +1,633 @@
+/* solve.c - find entry points, walk what runs on the loop, report blocking
+ * calls (see solve.h). */
+#include "solve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+
+typedef struct entry {
+	uint32_t fn;
+	lc_context context;
+	const char *registrar;  /* library function or field key */
+	const char *kind;
+	const char *profile, *family;
+	uint32_t origin;        /* LC_NONE if unknown */
+} entry;
+
+typedef LC_VEC(entry) entry_vec;
+
+enum { FD_FILE = 1, FD_BLOCKING_SOCKET = 2, FD_NONBLOCKING = 4 };
+
+typedef struct solver {
+	const lc_program *p;
+	const lc_ruleset *rs;
+	lc_result *r;
+	entry_vec entries;
+	lc_strmap fd_keys;
+	LC_VEC(unsigned char) fd_flags;
+	/* BFS state for the loop context. */
+	uint32_t *parent_site;  /* site index that first reached a function */
+	uint32_t *root;         /* entry index that reached it */
+	unsigned char *on_loop;
+} solver;
+
+/* ---- entry points --------------------------------------------------------- */
+
+static void add_slot_entries(solver *s, uint32_t slot, lc_context ctx, const char *registrar,
+			     const char *kind, const char *profile, const char *family)
+{
+	const lc_slot *sl = &s->p->slots.ptr[slot];
+	for (size_t i = 0; i < sl->values.len; i++) {
+		entry e = { sl->values.ptr[i].fn, ctx, registrar, kind, profile, family,
+			    sl->values.ptr[i].origin };
+		lc_vec_push(&s->entries, e);
+	}
+}
+
+static int loc_cmp(const lc_loc *a, const lc_loc *b)
+{
+	int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	return 0;
+}
+
+static const lc_program *sort_program;
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+	const entry *a = pa, *b = pb;
+	if (a->context != b->context)
+		return a->context < b->context ? -1 : 1;
+	const lc_program *p = sort_program;
+	if (a->origin != LC_NONE && b->origin != LC_NONE) {
+		int c = loc_cmp(&p->origins.ptr[a->origin].loc, &p->origins.ptr[b->origin].loc);
+		if (c)
+			return c;
+	} else if (a->origin != b->origin) {
+		return a->origin == LC_NONE ? 1 : -1;
+	}
+	int c = strcmp(p->fns.ptr[a->fn].key, p->fns.ptr[b->fn].key);
+	if (c)
+		return c;
+	return strcmp(a->registrar, b->registrar);
+}
+
+static void find_entries(solver *s)
+{
+	const lc_program *p = s->p;
+	const lc_ruleset *rs = s->rs;
+	for (size_t f = 0; f < p->fns.len; f++) {
+		const lc_fn *fn = &p->fns.ptr[f];
+		for (size_t r = 0; r < rs->registrars.len; r++) {
+			const lc_registrar *reg = &rs->registrars.ptr[r];
+			if (!lc_glob_match(reg->function, fn->name))
+				continue;
+			uint32_t slot = lc_program_param_slot(p, fn->key, reg->arg);
+			if (slot != LC_NONE)
+				add_slot_entries(s, slot, reg->context, fn->name, reg->kind,
+						 reg->profile, reg->family);
+		}
+	}
+	for (size_t sl = 0; sl < p->slots.len; sl++) {
+		const char *key = p->slots.ptr[sl].key;
+		if (!strchr(key, '.') || strchr(key, '#'))
+			continue;
+		for (size_t r = 0; r < rs->fields.len; r++) {
+			const lc_field_entry *fe = &rs->fields.ptr[r];
+			if (lc_glob_match(fe->field, key))
+				add_slot_entries(s, (uint32_t)sl, fe->context, key, fe->kind,
+						 fe->profile, fe->family);
+		}
+	}
+	sort_program = p;
+	if (s->entries.len > 1)
+		qsort(s->entries.ptr, s->entries.len, sizeof(entry), entry_cmp);
+	sort_program = NULL;
+}
+
+/* ---- descriptors ---------------------------------------------------------- */
+
+static void mark_fd(solver *s, const char *key, unsigned char flags)
+{
+	int added;
+	uint32_t id = lc_strmap_intern(&s->fd_keys, key, &added);
+	if (added)
+		lc_vec_push(&s->fd_flags, 0);
+	s->fd_flags.ptr[id] |= flags;
+}
+
+static bool any_cond_holds(const lc_cond *c, size_t n, const lc_call *call)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lc_cond_holds(&c[i], call->args, call->nargs))
+			return true;
+	return false;
+}
+
+static bool all_conds_hold(const lc_cond *c, size_t n, const lc_call *call)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!lc_cond_holds(&c[i], call->args, call->nargs))
+			return false;
+	return true;
+}
+
+/* Classify every descriptor-holding variable and field in the program:
+ * where it comes from (open, socket, accept...) and whether anything makes
+ * it non-blocking. Flow-insensitive: one classification per key. */
+static void classify_descriptors(solver *s)
+{
+	const lc_program *p = s->p;
+	for (size_t i = 0; i < p->sites.len; i++) {
+		const lc_call *c = p->sites.ptr[i].call;
+		if (c->kind != LC_CALL_DIRECT || !c->name)
+			continue;
+		if (c->result_to.kind == LC_VAL_VAR || c->result_to.kind == LC_VAL_FIELD) {
+			const lc_fd_source *src = lc_ruleset_fd_source(s->rs, c->name);
+			if (src) {
+				unsigned char fl = src->is_socket ? FD_BLOCKING_SOCKET : FD_FILE;
+				if (any_cond_holds(src->nonblocking_if, src->nnonblocking_if, c))
+					fl = FD_NONBLOCKING;
+				mark_fd(s, c->result_to.key, fl);
+			}
+		}
+		size_t from = 0;
+		const lc_fd_setter *set;
+		while ((set = lc_ruleset_fd_setter(s->rs, c->name, &from))) {
+			if (set->fd_arg < 0 || (unsigned)set->fd_arg >= c->nargs)
+				continue;
+			const lc_value *fd = &c->args[set->fd_arg];
+			if ((fd->kind == LC_VAL_VAR || fd->kind == LC_VAL_FIELD) &&
+			    all_conds_hold(set->when, set->nwhen, c))
+				mark_fd(s, fd->key, FD_NONBLOCKING);
+		}
+	}
+}
+
+static bool fd_blocks(solver *s, const lc_value *fd)
+{
+	if (fd->kind == LC_VAL_CALL && fd->name) {
+		const lc_fd_source *src = lc_ruleset_fd_source(s->rs, fd->name);
+		return src && !src->is_socket;
+	}
+	if ((fd->kind != LC_VAL_VAR && fd->kind != LC_VAL_FIELD) || !fd->key)
+		return false;
+	uint32_t id = lc_strmap_get(&s->fd_keys, fd->key);
+	if (id == LC_NONE)
+		return false;
+	unsigned char fl = s->fd_flags.ptr[id];
+	return (fl & (FD_FILE | FD_BLOCKING_SOCKET)) && !(fl & FD_NONBLOCKING);
+}
+
+static const lc_blocking *match_blocking(solver *s, const char *name, const lc_call *call)
+{
+	size_t from = 0;
+	const lc_blocking *b;
+	while ((b = lc_ruleset_blocking(s->rs, name, &from))) {
+		if (!all_conds_hold(b->when, b->nwhen, call))
+			continue;
+		if (any_cond_holds(b->unless, b->nunless, call))
+			continue;
+		if (b->fd_arg >= 0) {
+			if ((unsigned)b->fd_arg >= call->nargs ||
+			    !fd_blocks(s, &call->args[b->fd_arg]))
+				continue;
+		}
+		return b;
+	}
+	return NULL;
+}
+
+/* ---- reachability ------------------------------------------------------- */
+
+static void walk_loop(solver *s)
+{
+	const lc_program *p = s->p;
+	size_t n = p->fns.len ? p->fns.len : 1;
+	s->parent_site = lc_xmalloc(n * sizeof(uint32_t));
+	s->root = lc_xmalloc(n * sizeof(uint32_t));
+	s->on_loop = lc_xcalloc(n, 1);
+	for (size_t i = 0; i < p->fns.len; i++)
+		s->parent_site[i] = s->root[i] = LC_NONE;
+	uint32_t *queue = lc_xmalloc(n * sizeof(uint32_t));
+	size_t head = 0, tail = 0;
+	for (size_t e = 0; e < s->entries.len; e++) {
+		const entry *en = &s->entries.ptr[e];
+		if (en->context != LC_CTX_LOOP || s->on_loop[en->fn])
+			continue;
+		s->on_loop[en->fn] = 1;
+		s->root[en->fn] = (uint32_t)e;
+		queue[tail++] = en->fn;
+	}
+	uint32_t scratch;
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		const lc_fn *fn = &p->fns.ptr[u];
+		for (uint32_t k = 0; k < fn->nsites; k++) {
+			uint32_t si = fn->first_site + k;
+			const uint32_t *t;
+			size_t nt = lc_site_targets(p, &p->sites.ptr[si], &t, &scratch);
+			for (size_t j = 0; j < nt; j++) {
+				uint32_t v = t[j];
+				if (s->on_loop[v] || !p->fns.ptr[v].def)
+					continue;
+				s->on_loop[v] = 1;
+				s->parent_site[v] = si;
+				s->root[v] = s->root[u];
+				queue[tail++] = v;
+			}
+		}
+	}
+	free(queue);
+}
+
+/* How many loop entries reach each function (one forward walk per entry). */
+static size_t *count_reaching(solver *s, const unsigned char *wanted)
+{
+	const lc_program *p = s->p;
+	size_t n = p->fns.len ? p->fns.len : 1;
+	size_t *count = lc_xcalloc(n, sizeof(size_t));
+	uint32_t *stamp = lc_xcalloc(n, sizeof(uint32_t));
+	uint32_t *stack = lc_xmalloc(n * sizeof(uint32_t));
+	uint32_t scratch;
+	uint32_t pass = 0;
+	uint32_t last_fn = LC_NONE;
+	for (size_t e = 0; e < s->entries.len; e++) {
+		const entry *en = &s->entries.ptr[e];
+		if (en->context != LC_CTX_LOOP || en->fn == last_fn)
+			continue;
+		last_fn = en->fn;
+		pass++;
+		size_t top = 0;
+		if (stamp[en->fn] == pass)
+			continue;
+		stamp[en->fn] = pass;
+		stack[top++] = en->fn;
+		while (top) {
+			uint32_t u = stack[--top];
+			if (wanted[u])
+				count[u]++;
+			const lc_fn *fn = &p->fns.ptr[u];
+			for (uint32_t k = 0; k < fn->nsites; k++) {
+				const uint32_t *t;
+				size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t,
+							    &scratch);
+				for (size_t j = 0; j < nt; j++) {
+					uint32_t v = t[j];
+					if (stamp[v] == pass || !p->fns.ptr[v].def)
+						continue;
+					stamp[v] = pass;
+					stack[top++] = v;
+				}
+			}
+		}
+	}
+	free(stamp);
+	free(stack);
+	return count;
+}
+
+/* ---- findings ------------------------------------------------------------ */
+
+static const char *thread_phrase(lc_arena *a, const entry *e)
+{
+	if (e->family && strcmp(e->family, "Node.js") == 0)
+		return "Node.js main thread";
+	return lc_arena_strdup(a, e->family ? e->family : "event");
+}
+
+static const char *fn_name(const lc_program *p, uint32_t fn)
+{
+	return fn == LC_NONE ? "(file scope)" : p->fns.ptr[fn].name;
+}
+
+static char *arena_printf(lc_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static char *arena_printf(lc_arena *a, const char *fmt, ...)
+{
+	lc_sb sb;
+	lc_sb_init(&sb);
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[1024];
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	char *r = lc_arena_strndup(a, tmp, (size_t)n);
+	lc_sb_release(&sb);
+	return r;
+}
+
+static void build_chain(solver *s, lc_finding *f, uint32_t caller, const lc_site *site,
+			const entry *e, const char *thread)
+{
+	const lc_program *p = s->p;
+	lc_arena *a = s->r->arena;
+	/* Collect the call sites from the entry down to `caller`. */
+	LC_VEC(uint32_t) path = { 0 };
+	for (uint32_t v = caller; s->parent_site[v] != LC_NONE;
+	     v = p->sites.ptr[s->parent_site[v]].caller)
+		lc_vec_push(&path, s->parent_site[v]);
+	size_t n = path.len + 3;
+	f->chain = lc_arena_alloc(a, n * sizeof(lc_step));
+	size_t k = 0;
+	lc_step *st = &f->chain[k++];
+	st->kind = LC_STEP_REGISTRATION;
+	const char *cb = p->fns.ptr[e->fn].name;
+	if (e->origin != LC_NONE) {
+		const lc_origin *o = &p->origins.ptr[e->origin];
+		st->loc = o->loc;
+		st->function = fn_name(p, o->in_function);
+		st->callee = o->through;
+		if (o->is_store)
+			st->message = arena_printf(a, "%s stored in %s (%s) in %s", cb, e->registrar,
+						   e->kind, st->function);
+		else if (o->through && strcmp(o->through, e->registrar) != 0)
+			st->message = arena_printf(a, "%s registered as %s with %s() through %s() in %s",
+						   cb, e->kind, e->registrar, o->through,
+						   st->function);
+		else
+			st->message = arena_printf(a, "%s registered as %s with %s() in %s", cb,
+						   e->kind, e->registrar, st->function);
+	} else {
+		st->message = arena_printf(a, "%s registered as %s", cb, e->kind);
+	}
+	st = &f->chain[k++];
+	st->kind = LC_STEP_CALLBACK;
+	st->loc = p->fns.ptr[e->fn].def->loc;
+	st->function = cb;
+	st->message = arena_printf(a, "%s %s runs on the %s", e->kind, cb, thread);
+	for (size_t i = path.len; i-- > 0;) {
+		const lc_site *ps = &p->sites.ptr[path.ptr[i]];
+		uint32_t callee = i ? p->sites.ptr[path.ptr[i - 1]].caller : caller;
+		st = &f->chain[k++];
+		st->kind = LC_STEP_CALL;
+		st->loc = ps->call->loc;
+		st->function = fn_name(p, ps->caller);
+		st->callee = p->fns.ptr[callee].name;
+		if (ps->callee != LC_NONE)
+			st->message = arena_printf(a, "%s calls %s", st->function, st->callee);
+		else
+			st->message = arena_printf(a, "%s calls %s through %s", st->function,
+						   st->callee, ps->call->name ? ps->call->name : "a pointer");
+	}
+	st = &f->chain[k++];
+	st->kind = LC_STEP_BLOCKING;
+	st->loc = site->call->loc;
+	st->function = fn_name(p, caller);
+	st->callee = f->callee;
+	st->message = f->reason
+			      ? arena_printf(a, "%s calls %s(), which blocks: %s", st->function, f->callee,
+					     f->reason)
+			      : arena_printf(a, "%s calls %s(), which blocks", st->function, f->callee);
+	f->nchain = k;
+	lc_vec_free(&path);
+}
+
+static void add_finding(solver *s, uint32_t caller, const lc_site *site, const char *callee,
+			const lc_blocking *b)
+{
+	const lc_program *p = s->p;
+	lc_arena *a = s->r->arena;
+	const entry *e = &s->entries.ptr[s->root[caller]];
+	const lc_rule_info *rule = lc_ruleset_rule(s->rs, b->rule);
+	lc_finding f = { 0 };
+	f.rule = b->rule;
+	f.severity = b->has_severity ? b->severity : rule ? rule->severity : LC_SEV_WARNING;
+	f.category = b->category ? b->category : rule && rule->category ? rule->category : b->rule;
+	f.reason = b->reason;
+	f.alternative = b->alternative;
+	f.loc = site->call->loc;
+	if (!site->call->macro && callee)
+		f.end_column = f.loc.column + (unsigned)strlen(callee);
+	f.function = fn_name(p, caller);
+	f.callee = callee;
+	f.entry.callback = p->fns.ptr[e->fn].name;
+	f.entry.registrar = e->registrar;
+	f.entry.kind = e->kind;
+	f.entry.profile = e->profile;
+	f.entry.family = e->family;
+	f.entry.context = e->context;
+	f.entry.definition = p->fns.ptr[e->fn].def->loc;
+	if (e->origin != LC_NONE) {
+		const lc_origin *o = &p->origins.ptr[e->origin];
+		f.entry.registration = o->loc;
+		if (!o->is_store && o->through && strcmp(o->through, e->registrar) != 0)
+			f.entry.via = o->through;
+	}
+	const char *thread = thread_phrase(a, e);
+	bool cpu = strncmp(f.rule, "cpu/", 4) == 0;
+	const char *thread_long = strcmp(thread, "Node.js main thread") == 0
+					  ? "Node.js main thread"
+					  : arena_printf(a, "%s loop thread", thread);
+	lc_sb msg;
+	lc_sb_init(&msg);
+	lc_sb_addf(&msg, "%s %s %s() runs on the %s, reached from %s %s.", cpu ? "CPU-heavy" : "Blocking",
+		   f.category, callee, thread_long, e->kind, f.entry.callback);
+	if (strcmp(thread, "Node.js main thread") == 0)
+		lc_sb_add(&msg, " While it runs, no JavaScript callback can run.");
+	if (b->reason)
+		lc_sb_addf(&msg, " %s%s", b->reason,
+			   b->reason[0] && b->reason[strlen(b->reason) - 1] == '.' ? "" : ".");
+	if (b->alternative)
+		lc_sb_addf(&msg, " Use %s instead.", b->alternative);
+	f.message = lc_arena_strdup(a, msg.buf);
+	lc_sb_release(&msg);
+	f.summary = arena_printf(a, "%s %s '%s' on the %s", cpu ? "CPU-heavy" : "blocking",
+				 f.category, callee, thread_long);
+	build_chain(s, &f, caller, site, e, thread_long);
+	lc_vec_push(&s->r->findings, f);
+}
+
+static void collect_findings(solver *s)
+{
+	const lc_program *p = s->p;
+	uint32_t scratch;
+	for (uint32_t u = 0; u < p->fns.len; u++) {
+		if (!s->on_loop[u])
+			continue;
+		const lc_fn *fn = &p->fns.ptr[u];
+		for (uint32_t k = 0; k < fn->nsites; k++) {
+			const lc_site *site = &p->sites.ptr[fn->first_site + k];
+			const uint32_t *t;
+			size_t nt = lc_site_targets(p, site, &t, &scratch);
+			for (size_t j = 0; j < nt; j++) {
+				const char *name = p->fns.ptr[t[j]].name;
+				const lc_blocking *b = match_blocking(s, name, site->call);
+				if (b) {
+					add_finding(s, u, site, name, b);
+					break; /* one finding per call site */
+				}
+			}
+		}
+	}
+}
+
+/* Fingerprints name what a finding is, not where: rule, enclosing function,
+ * callee, entry callback, and the occurrence among identical tuples. */
+static void fingerprint(lc_result *r)
+{
+	for (size_t i = 0; i < r->findings.len; i++) {
+		lc_finding *f = &r->findings.ptr[i];
+		unsigned occurrence = 0;
+		for (size_t j = 0; j < i; j++) {
+			const lc_finding *g = &r->findings.ptr[j];
+			if (strcmp(g->rule, f->rule) == 0 && strcmp(g->function, f->function) == 0 &&
+			    strcmp(g->callee, f->callee) == 0 &&
+			    strcmp(g->entry.callback, f->entry.callback) == 0)
+				occurrence++;
+		}
+		char buf[1024];
+		int n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s|%u", f->rule, f->function, f->callee,
+				 f->entry.callback, occurrence);
+		if (n < 0)
+			n = 0;
+		unsigned long long h = lc_hash64(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, 0);
+		f->fingerprint = arena_printf(r->arena, "%016llx", h);
+	}
+}
+
+static void report_tu_errors(const lc_program *p, lc_result *r)
+{
+	for (size_t i = 0; i < p->nfacts; i++) {
+		const lc_facts *f = p->facts[i];
+		if (!f)
+			continue;
+		r->stats.tus++;
+		if (!f->failed && f->diags.len == 0)
+			continue;
+		lc_error e = { 0 };
+		e.kind = f->failed ? LC_ERR_FAILED : LC_ERR_PARTIAL;
+		e.file = f->main_file;
+		if (f->diags.len) {
+			e.loc = f->diags.ptr[0].loc;
+			e.message = f->failed ? f->diags.ptr[0].message
+					      : arena_printf(r->arena, "parsed with %zu error%s; analysed as far as possible (first: %s)",
+							     f->diags.len, f->diags.len == 1 ? "" : "s",
+							     f->diags.ptr[0].message);
+		}
+		if (f->failed)
+			r->stats.tus_failed++;
+		else
+			r->stats.tus_partial++;
+		lc_vec_push(&r->errors, e);
+	}
+}
+
+void lc_solve(const lc_program *p, const lc_ruleset *rs, lc_result *r)
+{
+	solver s = { 0 };
+	s.p = p;
+	s.rs = rs;
+	s.r = r;
+	report_tu_errors(p, r);
+	find_entries(&s);
+	classify_descriptors(&s);
+	walk_loop(&s);
+	size_t first = r->findings.len;
+	collect_findings(&s);
+
+	unsigned char *wanted = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
+	for (uint32_t u = 0; u < p->fns.len; u++)
+		(void)u;
+	/* Map findings back to their callers to count the entries reaching them. */
+	uint32_t *caller_of = lc_xmalloc((r->findings.len - first + 1) * sizeof(uint32_t));
+	for (size_t i = first; i < r->findings.len; i++) {
+		uint32_t id = lc_strmap_get(&p->fn_ids, "");
+		(void)id;
+		caller_of[i - first] = LC_NONE;
+	}
+	for (uint32_t u = 0, i = (uint32_t)first; u < p->fns.len && i < r->findings.len; u++) {
+		if (!s.on_loop[u])
+			continue;
+		while (i < r->findings.len && strcmp(r->findings.ptr[i].function, p->fns.ptr[u].name) == 0 &&
+		       caller_of[i - first] == LC_NONE) {
+			caller_of[i - first] = u;
+			wanted[u] = 1;
+			i++;
+		}
+	}
+	size_t *count = count_reaching(&s, wanted);
+	for (size_t i = first; i < r->findings.len; i++)
+		r->findings.ptr[i].entries_reaching =
+			caller_of[i - first] != LC_NONE ? count[caller_of[i - first]] : 1;
+	free(count);
+	free(caller_of);
+	free(wanted);
+
+	for (size_t e = 0; e < s.entries.len; e++) {
+		if (e && s.entries.ptr[e].fn == s.entries.ptr[e - 1].fn &&
+		    s.entries.ptr[e].context == s.entries.ptr[e - 1].context)
+			continue;
+		if (s.entries.ptr[e].context == LC_CTX_LOOP)
+			r->stats.entries_loop++;
+		else
+			r->stats.entries_worker++;
+	}
+	r->stats.functions = 0;
+	for (size_t i = 0; i < p->fns.len; i++)
+		if (p->fns.ptr[i].def)
+			r->stats.functions++;
+	r->stats.call_edges = p->call_edges;
+
+	lc_result_sort(r);
+	fingerprint(r);
+	free(s.parent_site);
+	free(s.root);
+	free(s.on_loop);
+	lc_vec_free(&s.entries);
+	lc_vec_free(&s.fd_flags);
+	lc_strmap_free(&s.fd_keys);
+}
+
+void lc_dump_callgraph(const lc_program *p, const lc_ruleset *rs, FILE *out)
+{
+	solver s = { 0 };
+	s.p = p;
+	s.rs = rs;
+	find_entries(&s);
+	static const char *const ctx[] = { "loop", "worker", "thread" };
+	fprintf(out, "# entries\n");
+	for (size_t e = 0; e < s.entries.len; e++) {
+		const entry *en = &s.entries.ptr[e];
+		fprintf(out, "entry %s %s via %s (%s)", ctx[en->context], p->fns.ptr[en->fn].name,
+			en->registrar, en->kind);
+		if (en->origin != LC_NONE) {
+			const lc_loc *l = &p->origins.ptr[en->origin].loc;
+			fprintf(out, " at %s:%u:%u", l->file ? l->file : "?", l->line, l->column);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "# calls\n");
+	uint32_t scratch;
+	for (uint32_t u = 0; u < p->fns.len; u++) {
+		const lc_fn *fn = &p->fns.ptr[u];
+		if (!fn->def)
+			continue;
+		fprintf(out, "%s:\n", fn->name);
+		for (uint32_t k = 0; k < fn->nsites; k++) {
+			const lc_site *site = &p->sites.ptr[fn->first_site + k];
+			const uint32_t *t;
+			size_t nt = lc_site_targets(p, site, &t, &scratch);
+			fprintf(out, "  %u:%u %s ->", site->call->loc.line, site->call->loc.column,
+				site->call->name ? site->call->name : "?");
+			for (size_t j = 0; j < nt; j++)
+				fprintf(out, " %s%s", p->fns.ptr[t[j]].name,
+					p->fns.ptr[t[j]].def ? "" : "(ext)");
+			if (!nt)
+				fprintf(out, " (unresolved)");
+			fputc('\n', out);
+		}
+	}
+	lc_vec_free(&s.entries);
+}
