@@ -766,12 +766,152 @@ static void visit_call(walker *w, CXCursor c)
 
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData data);
 
+static bool is_constant(CXCursor e)
+{
+	CXEvalResult ev = clang_Cursor_Evaluate(e);
+	if (!ev)
+		return false;
+	bool k = clang_EvalResult_getKind(ev) == CXEval_Int;
+	clang_EvalResult_dispose(ev);
+	return k;
+}
+
+/* The variable an expression names, if it is a plain variable reference. */
+static CXCursor referenced_var(CXCursor e)
+{
+	e = strip(e);
+	if (clang_getCursorKind(e) == CXCursor_DeclRefExpr)
+		return clang_getCursorReferenced(e);
+	return clang_getNullCursor();
+}
+
+/* Does a loop condition depend on runtime data? A constant condition
+ * (while (1)) does not, nor a comparison of the loop's own counter with a
+ * constant (i < 16, i < ARRAY_SIZE(x)). Anything else does: i < len,
+ * n > 0, p != NULL, *s, (n = read(...)) > 0. */
+static bool condition_is_data(CXCursor cond, CXCursor counter)
+{
+	cond = strip(cond);
+	if (is_constant(cond))
+		return false;
+	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator)
+		return true;
+	children ch;
+	get_children(cond, &ch);
+	if (ch.n != 2)
+		return true;
+	for (unsigned i = 0; i < 2; i++) {
+		CXCursor side = ch.items[i];
+		if (is_constant(side))
+			continue;
+		CXCursor var = referenced_var(side);
+		if (!clang_Cursor_isNull(counter) && !clang_Cursor_isNull(var) &&
+		    clang_equalCursors(var, counter))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Byte offset of a location in its file (expansion site for macros). */
+static unsigned file_offset(CXSourceLocation l, CXFile *file)
+{
+	unsigned off;
+	clang_getExpansionLocation(l, file, NULL, NULL, &off);
+	return off;
+}
+
+/* The counter a for statement's init part sets: "int i = 0" or "i = 0". */
+static CXCursor init_counter(CXCursor init)
+{
+	enum CXCursorKind k = clang_getCursorKind(init);
+	if (k == CXCursor_DeclStmt) {
+		CXCursor var = first_child(init);
+		return clang_getCursorKind(var) == CXCursor_VarDecl ? var : clang_getNullCursor();
+	}
+	if (k == CXCursor_BinaryOperator)
+		return referenced_var(first_child(init));
+	return clang_getNullCursor();
+}
+
+/* The condition of a for statement: libclang visits only the parts that
+ * exist, so find the one that starts between the header's two semicolons. */
+static CXCursor for_condition(walker *w, CXCursor loop, const children *ch, CXCursor *counter)
+{
+	CXFile file;
+	unsigned start = file_offset(clang_getRangeStart(clang_getCursorExtent(loop)), &file);
+	if (!file)
+		return clang_getNullCursor();
+	if (!w->text_file || !clang_File_isEqual(w->text_file, file)) {
+		w->text = clang_getFileContents(w->tu, file, &w->text_len);
+		w->text_file = file;
+	}
+	if (!w->text)
+		return clang_getNullCursor();
+	unsigned semi[2] = { 0, 0 }, nsemi = 0;
+	int depth = 0;
+	for (size_t i = start; i < w->text_len && nsemi < 2; i++) {
+		char c = w->text[i];
+		if (c == '(')
+			depth++;
+		else if (c == ')' && --depth <= 0)
+			break;
+		else if (c == ';' && depth == 1)
+			semi[nsemi++] = (unsigned)i;
+		else if (c == '"' || c == '\'')
+			return clang_getNullCursor(); /* strings in a header: give up */
+	}
+	if (nsemi != 2)
+		return clang_getNullCursor();
+	unsigned n = ch->n < 8 ? ch->n : 8;
+	CXCursor cond = clang_getNullCursor();
+	for (unsigned i = 0; i < n; i++) {
+		CXFile f;
+		unsigned off = file_offset(clang_getRangeStart(clang_getCursorExtent(ch->items[i])), &f);
+		if (!f || !clang_File_isEqual(f, file))
+			continue;
+		if (off < semi[0])
+			*counter = init_counter(ch->items[i]);
+		else if (off > semi[0] && off < semi[1])
+			cond = ch->items[i];
+	}
+	return cond;
+}
+
+static void loop_bound(walker *w, CXCursor c, lc_loop *l)
+{
+	children ch;
+	get_children(c, &ch);
+	CXCursor cond = clang_getNullCursor(), counter = clang_getNullCursor();
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_ForStmt:
+		cond = for_condition(w, c, &ch, &counter);
+		break;
+	case CXCursor_WhileStmt:
+		if (ch.n == 2)
+			cond = ch.items[0];
+		break;
+	case CXCursor_DoStmt:
+		if (ch.n == 2)
+			cond = ch.items[1];
+		break;
+	default:
+		break;
+	}
+	if (clang_Cursor_isNull(cond))
+		return; /* for (;;) or unknown: not a data-bounded loop */
+	l->bound_is_data = condition_is_data(cond, counter);
+	if (l->bound_is_data)
+		l->bound_text = cursor_text(w, cond);
+}
+
 static void visit_loop(walker *w, CXCursor c)
 {
 	lc_loop l = { 0 };
 	l.function = w->function;
 	l.loc = cursor_loc(w, c);
 	l.parent = w->loop;
+	loop_bound(w, c, &l);
 	lc_vec_push(&w->f->loops, l);
 	int saved = w->loop;
 	w->loop = (int)w->f->loops.len - 1;

@@ -13,7 +13,7 @@ typedef struct linker {
 	LC_VEC(uint32_t) *fn_sites;
 	size_t fn_sites_cap;
 	LC_VEC(lc_site) file_scope_sites;
-	/* (slot, fn) pairs already present, as a hash set of 64-bit keys. */
+	/* (slot, origin) pairs already present, as a hash set of 64-bit keys. */
 	uint64_t *seen;
 	size_t seen_cap, seen_len;
 } linker;
@@ -64,9 +64,9 @@ uint32_t lc_program_param_slot(const lc_program *p, const char *fn_key, int inde
 	return lc_strmap_get(&p->slot_ids, buf);
 }
 
-static bool seen_insert(linker *l, uint32_t slot, uint32_t fn)
+static bool seen_insert(linker *l, uint32_t slot, uint32_t origin)
 {
-	uint64_t key = ((uint64_t)slot << 32 | fn) + 1;
+	uint64_t key = ((uint64_t)slot << 32 | origin) + 1;
 	if ((l->seen_len + 1) * 2 > l->seen_cap) {
 		size_t ncap = l->seen_cap ? l->seen_cap * 2 : 1024;
 		uint64_t *ns = lc_xcalloc(ncap, sizeof(uint64_t));
@@ -101,9 +101,12 @@ static uint32_t add_origin(linker *l, lc_loc loc, uint32_t in_fn, const char *th
 	return (uint32_t)l->p->origins.len - 1;
 }
 
+/* A slot holds (function, origin) pairs: the same callback registered from
+ * two places is two registrations (callback/nesting needs each), while the
+ * call targets of a slot are its distinct functions. */
 static void slot_add(linker *l, uint32_t slot, uint32_t fn, uint32_t origin)
 {
-	if (!seen_insert(l, slot, fn))
+	if (!seen_insert(l, slot, origin))
 		return;
 	lc_slot_value v = { fn, origin };
 	lc_vec_push(&l->p->slots.ptr[slot].values, v);
@@ -169,7 +172,7 @@ static void add_site(linker *l, uint32_t caller, lc_site s)
 	lc_vec_push(&l->fn_sites[caller], (uint32_t)l->p->sites.len - 1);
 }
 
-static void link_tu(linker *l, lc_facts *f)
+static void link_tu(linker *l, lc_facts *f, uint32_t tu)
 {
 	uint32_t *local = lc_xcalloc(f->functions.len ? f->functions.len : 1, sizeof(uint32_t));
 	bool *skip = lc_xcalloc(f->functions.len ? f->functions.len : 1, sizeof(bool));
@@ -188,6 +191,8 @@ static void link_tu(linker *l, lc_facts *f)
 			skip[i] = true;
 		} else {
 			fn->def = def;
+			fn->tu = tu;
+			fn->local = (int)i;
 		}
 		local[i] = id;
 	}
@@ -332,12 +337,19 @@ static void build_target_cache(program_box *b)
 {
 	lc_program *p = &b->p;
 	b->slot_targets_first = lc_xcalloc(p->slots.len + 1, sizeof(uint32_t));
+	uint32_t *stamp = lc_xcalloc(p->fns.len + 1, sizeof(uint32_t));
 	for (size_t s = 0; s < p->slots.len; s++) {
 		b->slot_targets_first[s] = (uint32_t)b->target_cache.len;
-		for (size_t v = 0; v < p->slots.ptr[s].values.len; v++)
-			lc_vec_push(&b->target_cache, p->slots.ptr[s].values.ptr[v].fn);
+		for (size_t v = 0; v < p->slots.ptr[s].values.len; v++) {
+			uint32_t fn = p->slots.ptr[s].values.ptr[v].fn;
+			if (stamp[fn] == s + 1)
+				continue;
+			stamp[fn] = (uint32_t)s + 1;
+			lc_vec_push(&b->target_cache, fn);
+		}
 	}
 	b->slot_targets_first[p->slots.len] = (uint32_t)b->target_cache.len;
+	free(stamp);
 }
 
 size_t lc_site_targets(const lc_program *p, const lc_site *s, const uint32_t **out,
@@ -369,7 +381,7 @@ lc_program *lc_link(lc_facts **facts, size_t nfacts)
 	l.p->nfacts = nfacts;
 	for (size_t i = 0; i < nfacts; i++)
 		if (facts[i])
-			link_tu(&l, facts[i]);
+			link_tu(&l, facts[i], (uint32_t)i);
 	connect_wildcard_fields(&l);
 	propagate(&l);
 	group_sites(&l);

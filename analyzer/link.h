@@ -43,6 +43,8 @@ typedef struct lc_fn {
 	uint32_t first_site;      /* this function's call sites: sites[first_site ..] */
 	uint32_t nsites;
 	uint32_t alternatives;    /* further definitions of the same external key */
+	uint32_t tu;              /* facts index of the definition (if def) */
+	int local;                /* index of the definition in that TU's functions */
 } lc_fn;
 
 typedef struct lc_site {

@@ -54,6 +54,9 @@ static const char usage_text[] =
 	"  --progress             show [n/N] progress on stderr (default: on a terminal)\n"
 	"\n"
 	"Policy:\n"
+	"  --nesting-limit N      callback/nesting: deepest allowed level (default 5)\n"
+	"  --hotspot-loop-depth N cpu/hotspot: report data-bounded loops nested N deep\n"
+	"                         (default 2)\n"
 	"  --fail-on LEVEL        note, warning (default) or error: lowest severity that\n"
 	"                         makes the exit code 1\n"
 	"  --exit-zero            exit 0 even when there are findings\n"
@@ -88,6 +91,8 @@ enum {
 	OPT_DUMP_CALLGRAPH,
 	OPT_VERSION,
 	OPT_PROFILE,
+	OPT_NESTING_LIMIT,
+	OPT_HOTSPOT_DEPTH,
 };
 
 typedef struct options {
@@ -106,6 +111,7 @@ typedef struct options {
 	bool exit_zero;
 	bool list_rules, list_profiles, dump_facts, dump_callgraph;
 	LC_VEC(char *) profiles;
+	lc_solve_opts solve;
 } options;
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -120,13 +126,13 @@ static _Noreturn void usage_error(const char *fmt, ...)
 	exit(LC_EXIT_ERROR);
 }
 
-static unsigned parse_jobs(const char *s)
+static unsigned parse_count(const char *opt, const char *s, long min, long max)
 {
 	char *end;
 	errno = 0;
 	long n = strtol(s, &end, 10);
-	if (errno || *end || n < 1 || n > 1024)
-		usage_error("-j expects a number from 1 to 1024, not '%s'", s);
+	if (errno || !*s || *end || n < min || n > max)
+		usage_error("%s expects a number from %ld to %ld, not '%s'", opt, min, max, s);
 	return (unsigned)n;
 }
 
@@ -159,6 +165,8 @@ static void parse_args(int argc, char **argv, options *o)
 		{ "dump-facts", no_argument, NULL, OPT_DUMP_FACTS },
 		{ "dump-callgraph", no_argument, NULL, OPT_DUMP_CALLGRAPH },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "nesting-limit", required_argument, NULL, OPT_NESTING_LIMIT },
+		{ "hotspot-loop-depth", required_argument, NULL, OPT_HOTSPOT_DEPTH },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -185,7 +193,7 @@ static void parse_args(int argc, char **argv, options *o)
 			o->output = optarg;
 			break;
 		case 'j':
-			o->jobs = parse_jobs(optarg);
+			o->jobs = parse_count("-j", optarg, 1, 1024);
 			break;
 		case 'q':
 			o->report.quiet = true;
@@ -253,6 +261,12 @@ static void parse_args(int argc, char **argv, options *o)
 			break;
 		case OPT_PROFILE:
 			add_profiles(o, optarg);
+			break;
+		case OPT_NESTING_LIMIT:
+			o->solve.nesting_limit = parse_count("--nesting-limit", optarg, 1, 1000);
+			break;
+		case OPT_HOTSPOT_DEPTH:
+			o->solve.hotspot_loop_depth = parse_count("--hotspot-loop-depth", optarg, 2, 100);
 			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -359,6 +373,8 @@ static void write_report(const options *o, const char *text)
 int main(int argc, char **argv)
 {
 	options o = { 0 };
+	lc_solve_opts solve_defaults = LC_SOLVE_OPTS_DEFAULT;
+	o.solve = solve_defaults;
 	o.progress = -1;
 	o.fail_on = LC_SEV_WARNING;
 	parse_args(argc, argv, &o);
@@ -411,7 +427,7 @@ int main(int argc, char **argv)
 		} else {
 			lc_result *r = lc_result_new();
 			add_notices(r, db);
-			lc_solve(prog, rs, r);
+			lc_solve(prog, rs, &o.solve, r);
 			double t3 = now();
 			r->stats.seconds_parse = t1 - t0;
 			r->stats.seconds_link = t2 - t1;

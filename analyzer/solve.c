@@ -31,6 +31,8 @@ typedef struct solver {
 	uint32_t *parent_site;  /* site index that first reached a function */
 	uint32_t *root;         /* entry index that reached it */
 	unsigned char *on_loop;
+	uint32_t *callers_first; /* per function: range in `callers` */
+	uint32_t *callers;       /* direct call sites, grouped by callee */
 } solver;
 
 /* ---- entry points --------------------------------------------------------- */
@@ -123,6 +125,66 @@ static void mark_fd(solver *s, const char *key, unsigned char flags)
 	s->fd_flags.ptr[id] |= flags;
 }
 
+/* An argument value as seen at one call, after following parameters back
+ * to the calls that supply them: fprintf(f, ...) in a helper whose every
+ * caller passes stderr is logging, not file I/O. */
+typedef struct arg_leaf {
+	const lc_call *call;
+	int arg;
+} arg_leaf;
+
+typedef LC_VEC(arg_leaf) leaf_vec;
+
+enum { RESOLVE_DEPTH = 4, RESOLVE_LEAVES = 64 };
+
+static void resolve_arg(solver *s, const lc_call *call, int arg, uint32_t caller, int depth,
+			leaf_vec *out)
+{
+	if (out->len >= RESOLVE_LEAVES)
+		return;
+	const lc_value *v = arg >= 0 && (unsigned)arg < call->nargs ? &call->args[arg] : NULL;
+	if (v && v->kind == LC_VAL_PARAM && caller != LC_NONE && depth < RESOLVE_DEPTH &&
+	    s->callers_first[caller] != s->callers_first[caller + 1]) {
+		for (uint32_t k = s->callers_first[caller]; k < s->callers_first[caller + 1]; k++) {
+			const lc_site *site = &s->p->sites.ptr[s->callers[k]];
+			resolve_arg(s, site->call, v->param, site->caller, depth + 1, out);
+		}
+		return;
+	}
+	arg_leaf leaf = { call, arg };
+	lc_vec_push(out, leaf);
+}
+
+static bool cond_at(const lc_cond *c, const arg_leaf *leaf)
+{
+	lc_cond moved = *c;
+	moved.arg = leaf->arg;
+	return lc_cond_holds(&moved, leaf->call->args, leaf->call->nargs);
+}
+
+/* `all`: the condition holds for every value the argument may have (used for
+ * "unless"); otherwise for at least one (used for "when"). */
+static bool cond_resolved(solver *s, const lc_cond *c, const lc_call *call, uint32_t caller,
+			  bool all)
+{
+	leaf_vec leaves = { 0 };
+	resolve_arg(s, call, c->arg, caller, 0, &leaves);
+	bool result = all && leaves.len > 0;
+	for (size_t i = 0; i < leaves.len; i++) {
+		bool h = cond_at(c, &leaves.ptr[i]);
+		if (all && !h) {
+			result = false;
+			break;
+		}
+		if (!all && h) {
+			result = true;
+			break;
+		}
+	}
+	lc_vec_free(&leaves);
+	return result;
+}
+
 static bool any_cond_holds(const lc_cond *c, size_t n, const lc_call *call)
 {
 	for (size_t i = 0; i < n; i++)
@@ -171,7 +233,7 @@ static void classify_descriptors(solver *s)
 	}
 }
 
-static bool fd_blocks(solver *s, const lc_value *fd)
+static bool fd_value_blocks(solver *s, const lc_value *fd)
 {
 	if (fd->kind == LC_VAL_CALL && fd->name) {
 		const lc_fd_source *src = lc_ruleset_fd_source(s->rs, fd->name);
@@ -186,23 +248,57 @@ static bool fd_blocks(solver *s, const lc_value *fd)
 	return (fl & (FD_FILE | FD_BLOCKING_SOCKET)) && !(fl & FD_NONBLOCKING);
 }
 
-static const lc_blocking *match_blocking(solver *s, const char *name, const lc_call *call)
+static bool fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller)
+{
+	leaf_vec leaves = { 0 };
+	resolve_arg(s, call, arg, caller, 0, &leaves);
+	bool blocks = false;
+	for (size_t i = 0; i < leaves.len && !blocks; i++) {
+		const arg_leaf *l = &leaves.ptr[i];
+		if (l->arg >= 0 && (unsigned)l->arg < l->call->nargs)
+			blocks = fd_value_blocks(s, &l->call->args[l->arg]);
+	}
+	lc_vec_free(&leaves);
+	return blocks;
+}
+
+static const lc_blocking *match_blocking(solver *s, const char *name, const lc_call *call,
+					 uint32_t caller)
 {
 	size_t from = 0;
 	const lc_blocking *b;
 	while ((b = lc_ruleset_blocking(s->rs, name, &from))) {
-		if (!all_conds_hold(b->when, b->nwhen, call))
-			continue;
-		if (any_cond_holds(b->unless, b->nunless, call))
-			continue;
-		if (b->fd_arg >= 0) {
-			if ((unsigned)b->fd_arg >= call->nargs ||
-			    !fd_blocks(s, &call->args[b->fd_arg]))
-				continue;
-		}
-		return b;
+		bool ok = true;
+		for (size_t i = 0; ok && i < b->nwhen; i++)
+			ok = cond_resolved(s, &b->when[i], call, caller, false);
+		for (size_t i = 0; ok && i < b->nunless; i++)
+			ok = !cond_resolved(s, &b->unless[i], call, caller, true);
+		if (ok && b->fd_arg >= 0)
+			ok = fd_blocks(s, call, b->fd_arg, caller);
+		if (ok)
+			return b;
 	}
 	return NULL;
+}
+
+/* Direct call sites by callee, for following parameters back. */
+static void index_callers(solver *s)
+{
+	const lc_program *p = s->p;
+	s->callers_first = lc_xcalloc(p->fns.len + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < p->sites.len; i++)
+		if (p->sites.ptr[i].callee != LC_NONE)
+			s->callers_first[p->sites.ptr[i].callee + 1]++;
+	for (size_t f = 0; f < p->fns.len; f++)
+		s->callers_first[f + 1] += s->callers_first[f];
+	s->callers = lc_xmalloc((s->callers_first[p->fns.len] + 1) * sizeof(uint32_t));
+	uint32_t *fill = lc_xcalloc(p->fns.len + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < p->sites.len; i++) {
+		uint32_t c = p->sites.ptr[i].callee;
+		if (c != LC_NONE)
+			s->callers[s->callers_first[c] + fill[c]++] = (uint32_t)i;
+	}
+	free(fill);
 }
 
 /* ---- reachability ------------------------------------------------------- */
@@ -296,13 +392,6 @@ static size_t *count_reaching(solver *s, const unsigned char *wanted)
 
 /* ---- findings ------------------------------------------------------------ */
 
-static const char *thread_phrase(lc_arena *a, const entry *e)
-{
-	if (e->family && strcmp(e->family, "Node.js") == 0)
-		return "Node.js main thread";
-	return lc_arena_strdup(a, e->family ? e->family : "event");
-}
-
 static const char *fn_name(const lc_program *p, uint32_t fn)
 {
 	return fn == LC_NONE ? "(file scope)" : p->fns.ptr[fn].name;
@@ -328,12 +417,13 @@ static char *arena_printf(lc_arena *a, const char *fmt, ...)
 	return r;
 }
 
-static void build_chain(solver *s, lc_finding *f, uint32_t caller, const lc_site *site,
-			const entry *e, const char *thread)
+/* The chain from entry `e` down to `caller`: registration, callback, each
+ * call; `last` (the finding's own step) is appended. */
+static void build_chain(solver *s, lc_finding *f, uint32_t caller, const entry *e,
+			const char *thread, const lc_step *last)
 {
 	const lc_program *p = s->p;
 	lc_arena *a = s->r->arena;
-	/* Collect the call sites from the entry down to `caller`. */
 	LC_VEC(uint32_t) path = { 0 };
 	for (uint32_t v = caller; s->parent_site[v] != LC_NONE;
 	     v = p->sites.ptr[s->parent_site[v]].caller)
@@ -349,9 +439,13 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const lc_site
 		st->loc = o->loc;
 		st->function = fn_name(p, o->in_function);
 		st->callee = o->through;
-		if (o->is_store)
+		if (o->is_store && strchr(e->registrar, '.'))
 			st->message = arena_printf(a, "%s stored in %s (%s) in %s", cb, e->registrar,
 						   e->kind, st->function);
+		else if (o->is_store)
+			st->message = arena_printf(a, "%s stored in %s in %s, then registered as %s with %s()",
+						   cb, o->through ? o->through : "a variable", st->function,
+						   e->kind, e->registrar);
 		else if (o->through && strcmp(o->through, e->registrar) != 0)
 			st->message = arena_printf(a, "%s registered as %s with %s() through %s() in %s",
 						   cb, e->kind, e->registrar, o->through,
@@ -381,37 +475,34 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const lc_site
 			st->message = arena_printf(a, "%s calls %s through %s", st->function,
 						   st->callee, ps->call->name ? ps->call->name : "a pointer");
 	}
-	st = &f->chain[k++];
-	st->kind = LC_STEP_BLOCKING;
-	st->loc = site->call->loc;
-	st->function = fn_name(p, caller);
-	st->callee = f->callee;
-	st->message = f->reason
-			      ? arena_printf(a, "%s calls %s(), which blocks: %s", st->function, f->callee,
-					     f->reason)
-			      : arena_printf(a, "%s calls %s(), which blocks", st->function, f->callee);
+	f->chain[k++] = *last;
 	f->nchain = k;
 	lc_vec_free(&path);
 }
 
-static void add_finding(solver *s, uint32_t caller, const lc_site *site, const char *callee,
-			const lc_blocking *b)
+static const char *thread_long(solver *s, const entry *e)
+{
+	if (e->family && strcmp(e->family, "Node.js") == 0)
+		return "Node.js main thread";
+	return arena_printf(s->r->arena, "%s loop thread", e->family ? e->family : "event");
+}
+
+/* A finding at `loc` in `caller`, which runs on the loop: entry, message
+ * ("<lead> runs on the <thread>, reached from <kind> <callback>. <tail>")
+ * and chain ending with `last`. */
+static lc_finding *loop_finding(solver *s, uint32_t caller, const char *rule, lc_loc loc,
+				const char *lead, const char *tail, const lc_step *last)
 {
 	const lc_program *p = s->p;
 	lc_arena *a = s->r->arena;
 	const entry *e = &s->entries.ptr[s->root[caller]];
-	const lc_rule_info *rule = lc_ruleset_rule(s->rs, b->rule);
+	const lc_rule_info *info = lc_ruleset_rule(s->rs, rule);
 	lc_finding f = { 0 };
-	f.rule = b->rule;
-	f.severity = b->has_severity ? b->severity : rule ? rule->severity : LC_SEV_WARNING;
-	f.category = b->category ? b->category : rule && rule->category ? rule->category : b->rule;
-	f.reason = b->reason;
-	f.alternative = b->alternative;
-	f.loc = site->call->loc;
-	if (!site->call->macro && callee)
-		f.end_column = f.loc.column + (unsigned)strlen(callee);
+	f.rule = rule;
+	f.severity = info ? info->severity : LC_SEV_WARNING;
+	f.category = info && info->category ? info->category : rule;
+	f.loc = loc;
 	f.function = fn_name(p, caller);
-	f.callee = callee;
 	f.entry.callback = p->fns.ptr[e->fn].name;
 	f.entry.registrar = e->registrar;
 	f.entry.kind = e->kind;
@@ -425,28 +516,61 @@ static void add_finding(solver *s, uint32_t caller, const lc_site *site, const c
 		if (!o->is_store && o->through && strcmp(o->through, e->registrar) != 0)
 			f.entry.via = o->through;
 	}
-	const char *thread = thread_phrase(a, e);
-	bool cpu = strncmp(f.rule, "cpu/", 4) == 0;
-	const char *thread_long = strcmp(thread, "Node.js main thread") == 0
-					  ? "Node.js main thread"
-					  : arena_printf(a, "%s loop thread", thread);
+	const char *thread = thread_long(s, e);
 	lc_sb msg;
 	lc_sb_init(&msg);
-	lc_sb_addf(&msg, "%s %s %s() runs on the %s, reached from %s %s.", cpu ? "CPU-heavy" : "Blocking",
-		   f.category, callee, thread_long, e->kind, f.entry.callback);
+	lc_sb_addf(&msg, "%s runs on the %s, reached from %s %s.", lead, thread, e->kind,
+		   f.entry.callback);
 	if (strcmp(thread, "Node.js main thread") == 0)
 		lc_sb_add(&msg, " While it runs, no JavaScript callback can run.");
-	if (b->reason)
-		lc_sb_addf(&msg, " %s%s", b->reason,
-			   b->reason[0] && b->reason[strlen(b->reason) - 1] == '.' ? "" : ".");
-	if (b->alternative)
-		lc_sb_addf(&msg, " Use %s instead.", b->alternative);
+	if (tail && *tail)
+		lc_sb_addf(&msg, " %s", tail);
 	f.message = lc_arena_strdup(a, msg.buf);
 	lc_sb_release(&msg);
-	f.summary = arena_printf(a, "%s %s '%s' on the %s", cpu ? "CPU-heavy" : "blocking",
-				 f.category, callee, thread_long);
-	build_chain(s, &f, caller, site, e, thread_long);
+	build_chain(s, &f, caller, e, thread, last);
 	lc_vec_push(&s->r->findings, f);
+	return &s->r->findings.ptr[s->r->findings.len - 1];
+}
+
+static void add_finding(solver *s, uint32_t caller, const lc_site *site, const char *callee,
+			const lc_blocking *b)
+{
+	lc_arena *a = s->r->arena;
+	const lc_rule_info *info = lc_ruleset_rule(s->rs, b->rule);
+	const char *category = b->category ? b->category
+				: info && info->category ? info->category : b->rule;
+	bool cpu = strncmp(b->rule, "cpu/", 4) == 0;
+	lc_sb tail;
+	lc_sb_init(&tail);
+	if (b->reason)
+		lc_sb_addf(&tail, "%s%s", b->reason,
+			   b->reason[0] && b->reason[strlen(b->reason) - 1] == '.' ? "" : ".");
+	if (b->alternative)
+		lc_sb_addf(&tail, "%sUse %s instead.", tail.len ? " " : "", b->alternative);
+	lc_step last = { 0 };
+	last.kind = LC_STEP_BLOCKING;
+	last.loc = site->call->loc;
+	last.function = fn_name(s->p, caller);
+	last.callee = callee;
+	last.message = b->reason ? arena_printf(a, "%s calls %s(), which blocks: %s", last.function,
+						callee, b->reason)
+				 : arena_printf(a, "%s calls %s(), which blocks", last.function, callee);
+	const char *lead = arena_printf(a, "%s %s %s()", cpu ? "CPU-heavy" : "Blocking", category,
+					callee);
+	lc_finding *f = loop_finding(s, caller, b->rule, site->call->loc, lead, tail.buf, &last);
+	lc_sb_release(&tail);
+	if (b->has_severity)
+		f->severity = b->severity;
+	f->category = category;
+	f->reason = b->reason;
+	f->alternative = b->alternative;
+	f->callee = callee;
+	if (!site->call->macro)
+		f->end_column = f->loc.column + (unsigned)strlen(callee);
+	/* The thread phrase is the last words of the chain's callback step. */
+	const char *thread = strstr(f->chain[1].message, " runs on the ");
+	f->summary = arena_printf(a, "%s %s '%s' on the %s", cpu ? "CPU-heavy" : "blocking",
+				  category, callee, thread ? thread + 13 : "loop thread");
 }
 
 static void collect_findings(solver *s)
@@ -463,7 +587,7 @@ static void collect_findings(solver *s)
 			size_t nt = lc_site_targets(p, site, &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
 				const char *name = p->fns.ptr[t[j]].name;
-				const lc_blocking *b = match_blocking(s, name, site->call);
+				const lc_blocking *b = match_blocking(s, name, site->call, u);
 				if (b) {
 					add_finding(s, u, site, name, b);
 					break; /* one finding per call site */
@@ -471,6 +595,248 @@ static void collect_findings(solver *s)
 			}
 		}
 	}
+}
+
+/* cpu/hotspot: nested loops whose bounds all depend on runtime data, at the
+ * outermost such loop (intra-procedural: a loop calling a function that
+ * loops is not counted). */
+static void collect_loop_hotspots(solver *s, unsigned min_depth)
+{
+	const lc_program *p = s->p;
+	lc_arena *a = s->r->arena;
+	if (min_depth < 2)
+		min_depth = 2;
+	for (uint32_t u = 0; u < p->fns.len; u++) {
+		const lc_fn *fn = &p->fns.ptr[u];
+		if (!s->on_loop[u] || !fn->def)
+			continue;
+		const lc_facts *f = p->facts[fn->tu];
+		bool *reported = lc_xcalloc(f->loops.len + 1, sizeof(bool));
+		for (size_t i = 0; i < f->loops.len; i++) {
+			const lc_loop *inner = &f->loops.ptr[i];
+			if (inner->function != fn->local || !inner->bound_is_data)
+				continue;
+			/* Count data-bounded loops from here outwards. */
+			unsigned depth = 0;
+			int outer = -1;
+			for (int l = (int)i; l >= 0; l = f->loops.ptr[l].parent)
+				if (f->loops.ptr[l].bound_is_data) {
+					depth++;
+					outer = l;
+				}
+			if (depth < min_depth || reported[outer])
+				continue;
+			reported[outer] = true;
+			const lc_loop *ol = &f->loops.ptr[outer];
+			const char *ob = ol->bound_text ? ol->bound_text : "runtime data";
+			const char *ib = inner->bound_text ? inner->bound_text : "runtime data";
+			const char *order = depth == 2 ? "O(n^2)" : arena_printf(a, "O(n^%u)", depth);
+			lc_step last = { 0 };
+			last.kind = LC_STEP_BLOCKING;
+			last.loc = ol->loc;
+			last.function = fn->name;
+			last.message = arena_printf(a, "loop bounded by `%s` contains a loop bounded by `%s`",
+						    ob, ib);
+			const char *lead = arena_printf(a, "%u nested loops over runtime data (%s) in %s",
+							depth, order, fn->name);
+			const char *tail = arena_printf(
+				a, "The outer loop is bounded by `%s` and the inner loop by `%s`, both data-dependent. "
+				   "Move the work to a worker (uv_queue_work()), or bound or index the data.",
+				ob, ib);
+			lc_finding *fd = loop_finding(s, u, "cpu/hotspot", ol->loc, lead, tail, &last);
+			fd->callee = NULL;
+			fd->reason = lc_arena_strdup(a, "nested loops over runtime data");
+			fd->summary = arena_printf(a, "%u nested loops over runtime data (%s) on the %s", depth,
+						   order, strstr(fd->chain[1].message, " runs on the ") + 13);
+		}
+		free(reported);
+	}
+}
+
+/* callback/nesting: a callback registered from non-callback code is level
+ * 1; one registered while a level-N callback runs (in it or in anything it
+ * calls) is level N+1. Levels are minimal (breadth-first), so a callback
+ * re-registering itself, or any cycle, adds no depth. */
+static void collect_nesting(solver *s, unsigned limit)
+{
+	const lc_program *p = s->p;
+	lc_arena *a = s->r->arena;
+	size_t nf = p->fns.len ? p->fns.len : 1;
+	/* Entries registered from each function. */
+	uint32_t *by_origin_first = lc_xcalloc(nf + 2, sizeof(uint32_t));
+	for (size_t e = 0; e < s->entries.len; e++) {
+		uint32_t o = s->entries.ptr[e].origin;
+		uint32_t in = o == LC_NONE ? LC_NONE : p->origins.ptr[o].in_function;
+		by_origin_first[(in == LC_NONE ? p->fns.len : in) + 1]++;
+	}
+	for (size_t f = 0; f <= p->fns.len; f++)
+		by_origin_first[f + 1] += by_origin_first[f];
+	uint32_t *by_origin = lc_xmalloc((s->entries.len + 1) * sizeof(uint32_t));
+	uint32_t *fill = lc_xcalloc(nf + 1, sizeof(uint32_t));
+	for (size_t e = 0; e < s->entries.len; e++) {
+		uint32_t o = s->entries.ptr[e].origin;
+		uint32_t in = o == LC_NONE ? LC_NONE : p->origins.ptr[o].in_function;
+		uint32_t slot = in == LC_NONE ? (uint32_t)p->fns.len : in;
+		by_origin[by_origin_first[slot] + fill[slot]++] = (uint32_t)e;
+	}
+	free(fill);
+
+	/* Functions that run inside some callback. */
+	unsigned char *in_callback = lc_xcalloc(nf, 1);
+	uint32_t *stack = lc_xmalloc((nf + 1) * sizeof(uint32_t));
+	uint32_t scratch;
+	size_t top = 0;
+	for (size_t e = 0; e < s->entries.len; e++) {
+		uint32_t fn = s->entries.ptr[e].fn;
+		if (!in_callback[fn] && p->fns.ptr[fn].def) {
+			in_callback[fn] = 1;
+			stack[top++] = fn;
+		}
+	}
+	while (top) {
+		const lc_fn *fn = &p->fns.ptr[stack[--top]];
+		for (uint32_t k = 0; k < fn->nsites; k++) {
+			const uint32_t *t;
+			size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t, &scratch);
+			for (size_t j = 0; j < nt; j++)
+				if (!in_callback[t[j]] && p->fns.ptr[t[j]].def) {
+					in_callback[t[j]] = 1;
+					stack[top++] = t[j];
+				}
+		}
+	}
+
+	unsigned *level = lc_xcalloc(nf, sizeof(unsigned));     /* per callback, 0 = none */
+	uint32_t *made_by = lc_xmalloc(nf * sizeof(uint32_t));  /* entry that set the level */
+	uint32_t *owner = lc_xmalloc(nf * sizeof(uint32_t));    /* callback whose run reaches fn */
+	unsigned char *visited = lc_xcalloc(nf, 1);
+	LC_VEC(uint32_t) frontier = { 0 }, next = { 0 };
+	for (size_t f = 0; f < p->fns.len; f++)
+		made_by[f] = owner[f] = LC_NONE;
+	for (size_t e = 0; e < s->entries.len; e++) {
+		const entry *en = &s->entries.ptr[e];
+		uint32_t in = en->origin == LC_NONE ? LC_NONE : p->origins.ptr[en->origin].in_function;
+		if ((in == LC_NONE || !in_callback[in]) && !level[en->fn] && p->fns.ptr[en->fn].def) {
+			level[en->fn] = 1;
+			made_by[en->fn] = (uint32_t)e;
+			lc_vec_push(&frontier, en->fn);
+		}
+	}
+	for (unsigned lv = 1; frontier.len; lv++) {
+		next.len = 0;
+		for (size_t i = 0; i < frontier.len; i++) {
+			uint32_t cb = frontier.ptr[i];
+			if (visited[cb])
+				continue;
+			visited[cb] = 1;
+			owner[cb] = cb;
+			top = 0;
+			stack[top++] = cb;
+			while (top) {
+				uint32_t u = stack[--top];
+				for (uint32_t k = by_origin_first[u]; k < by_origin_first[u + 1]; k++) {
+					const entry *en = &s->entries.ptr[by_origin[k]];
+					if (level[en->fn] || !p->fns.ptr[en->fn].def)
+						continue;
+					level[en->fn] = lv + 1;
+					made_by[en->fn] = by_origin[k];
+					lc_vec_push(&next, en->fn);
+				}
+				const lc_fn *fn = &p->fns.ptr[u];
+				for (uint32_t k = 0; k < fn->nsites; k++) {
+					const uint32_t *t;
+					size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t,
+								    &scratch);
+					for (size_t j = 0; j < nt; j++)
+						if (!visited[t[j]] && p->fns.ptr[t[j]].def) {
+							visited[t[j]] = 1;
+							owner[t[j]] = cb;
+							stack[top++] = t[j];
+						}
+				}
+			}
+		}
+		/* Report the registrations that create the first level past the limit. */
+		if (lv + 1 == limit + 1) {
+			for (size_t i = 0; i < next.len; i++) {
+				uint32_t d = next.ptr[i];
+				const entry *en = &s->entries.ptr[made_by[d]];
+				const lc_origin *o = &p->origins.ptr[en->origin];
+				/* Registration chain, outermost first. */
+				LC_VEC(uint32_t) regs = { 0 };
+				for (uint32_t c = d; c != LC_NONE && made_by[c] != LC_NONE;) {
+					lc_vec_push(&regs, made_by[c]);
+					const entry *ce = &s->entries.ptr[made_by[c]];
+					uint32_t in = ce->origin == LC_NONE ? LC_NONE
+									   : p->origins.ptr[ce->origin].in_function;
+					if (in == LC_NONE || level[c] <= 1)
+						break;
+					c = owner[in];
+				}
+				lc_finding f = { 0 };
+				const lc_rule_info *info = lc_ruleset_rule(s->rs, "callback/nesting");
+				f.rule = "callback/nesting";
+				f.severity = info ? info->severity : LC_SEV_WARNING;
+				f.category = info && info->category ? info->category : "callback nesting";
+				f.loc = o->loc;
+				f.function = fn_name(p, o->in_function);
+				f.callee = en->registrar;
+				const entry *first = &s->entries.ptr[regs.ptr[regs.len - 1]];
+				f.entry.callback = p->fns.ptr[first->fn].name;
+				f.entry.registrar = first->registrar;
+				f.entry.kind = first->kind;
+				f.entry.profile = first->profile;
+				f.entry.family = first->family;
+				f.entry.context = first->context;
+				f.entry.definition = p->fns.ptr[first->fn].def->loc;
+				if (first->origin != LC_NONE)
+					f.entry.registration = p->origins.ptr[first->origin].loc;
+				const char *outer_cb = fn_name(p, owner[o->in_function]);
+				f.message = arena_printf(
+					a,
+					"Callback nesting level %u exceeds the limit of %u: %s is registered as %s "
+					"from inside level-%u callback %s, in a chain of callbacks that starts at %s. "
+					"Deep chains of callbacks registering callbacks are hard to follow and to "
+					"get right on errors; consider an explicit state machine (one handler and "
+					"a state field), or async/await-like helpers where the library offers them.",
+					limit + 1, limit, p->fns.ptr[d].name, en->kind, limit, outer_cb,
+					f.entry.callback);
+				f.summary = arena_printf(a, "callback nesting level %u exceeds the limit of %u ('%s')",
+							 limit + 1, limit, p->fns.ptr[d].name);
+				f.chain = lc_arena_alloc(a, regs.len * sizeof(lc_step));
+				for (size_t r = regs.len; r-- > 0;) {
+					const entry *re = &s->entries.ptr[regs.ptr[r]];
+					lc_step *st = &f.chain[f.nchain++];
+					st->kind = r ? LC_STEP_REGISTRATION : LC_STEP_BLOCKING;
+					if (re->origin != LC_NONE) {
+						st->loc = p->origins.ptr[re->origin].loc;
+						st->function = fn_name(p, p->origins.ptr[re->origin].in_function);
+					}
+					st->callee = re->registrar;
+					st->message = arena_printf(a, "level %u: %s registered as %s with %s() in %s",
+								   level[re->fn], p->fns.ptr[re->fn].name,
+								   re->kind, re->registrar,
+								   st->function ? st->function : "(file scope)");
+				}
+				lc_vec_free(&regs);
+				lc_vec_push(&s->r->findings, f);
+			}
+		}
+		lc_vec_free(&frontier);
+		frontier = next;
+		next.ptr = NULL;
+		next.len = next.cap = 0;
+	}
+	lc_vec_free(&frontier);
+	lc_vec_free(&next);
+	free(level);
+	free(made_by);
+	free(owner);
+	free(visited);
+	free(in_callback);
+	free(stack);
+	free(by_origin);
+	free(by_origin_first);
 }
 
 /* Fingerprints name what a finding is, not where: rule, enclosing function,
@@ -483,12 +849,12 @@ static void fingerprint(lc_result *r)
 		for (size_t j = 0; j < i; j++) {
 			const lc_finding *g = &r->findings.ptr[j];
 			if (strcmp(g->rule, f->rule) == 0 && strcmp(g->function, f->function) == 0 &&
-			    strcmp(g->callee, f->callee) == 0 &&
+			    strcmp(g->callee ? g->callee : "", f->callee ? f->callee : "") == 0 &&
 			    strcmp(g->entry.callback, f->entry.callback) == 0)
 				occurrence++;
 		}
 		char buf[1024];
-		int n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s|%u", f->rule, f->function, f->callee,
+		int n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s|%u", f->rule, f->function, f->callee ? f->callee : "",
 				 f->entry.callback, occurrence);
 		if (n < 0)
 			n = 0;
@@ -524,7 +890,8 @@ static void report_tu_errors(const lc_program *p, lc_result *r)
 	}
 }
 
-void lc_solve(const lc_program *p, const lc_ruleset *rs, lc_result *r)
+void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *opts,
+	      lc_result *r)
 {
 	solver s = { 0 };
 	s.p = p;
@@ -533,9 +900,11 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, lc_result *r)
 	report_tu_errors(p, r);
 	find_entries(&s);
 	classify_descriptors(&s);
+	index_callers(&s);
 	walk_loop(&s);
 	size_t first = r->findings.len;
 	collect_findings(&s);
+	collect_loop_hotspots(&s, opts->hotspot_loop_depth);
 
 	unsigned char *wanted = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
 	for (uint32_t u = 0; u < p->fns.len; u++)
@@ -565,26 +934,33 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, lc_result *r)
 	free(caller_of);
 	free(wanted);
 
+	unsigned char *counted = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
 	for (size_t e = 0; e < s.entries.len; e++) {
-		if (e && s.entries.ptr[e].fn == s.entries.ptr[e - 1].fn &&
-		    s.entries.ptr[e].context == s.entries.ptr[e - 1].context)
+		const entry *en = &s.entries.ptr[e];
+		unsigned char bit = en->context == LC_CTX_LOOP ? 1 : 2;
+		if (counted[en->fn] & bit)
 			continue;
-		if (s.entries.ptr[e].context == LC_CTX_LOOP)
+		counted[en->fn] |= bit;
+		if (bit == 1)
 			r->stats.entries_loop++;
 		else
 			r->stats.entries_worker++;
 	}
+	free(counted);
 	r->stats.functions = 0;
 	for (size_t i = 0; i < p->fns.len; i++)
 		if (p->fns.ptr[i].def)
 			r->stats.functions++;
 	r->stats.call_edges = p->call_edges;
 
+	collect_nesting(&s, opts->nesting_limit);
 	lc_result_sort(r);
 	fingerprint(r);
 	free(s.parent_site);
 	free(s.root);
 	free(s.on_loop);
+	free(s.callers_first);
+	free(s.callers);
 	lc_vec_free(&s.entries);
 	lc_vec_free(&s.fd_flags);
 	lc_strmap_free(&s.fd_keys);

@@ -18,8 +18,16 @@
 #include "result.h"
 #include "rules.h"
 
+typedef struct lc_solve_opts {
+	unsigned nesting_limit;     /* callback/nesting: deepest allowed level (default 5) */
+	unsigned hotspot_loop_depth; /* cpu/hotspot: data-bounded loops nested this deep (default 2) */
+} lc_solve_opts;
+
+#define LC_SOLVE_OPTS_DEFAULT { 5, 2 }
+
 /* Add the findings and the per-TU errors of `p` to `r`. */
-void lc_solve(const lc_program *p, const lc_ruleset *rs, lc_result *r);
+void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *opts,
+	      lc_result *r);
 
 /* Print the linked graph with its entry points, for --dump-callgraph. */
 void lc_dump_callgraph(const lc_program *p, const lc_ruleset *rs, FILE *out);
