@@ -73,6 +73,7 @@ void lc_ruleset_free(lc_ruleset *rs)
 	lc_vec_free(&rs->profiles);
 	lc_vec_free(&rs->registrars);
 	lc_vec_free(&rs->fields);
+	lc_vec_free(&rs->entry_fns);
 	lc_vec_free(&rs->blocking);
 	lc_vec_free(&rs->fd_sources);
 	lc_vec_free(&rs->fd_setters);
@@ -697,6 +698,24 @@ static int load_field(loader *L, const cJSON *obj)
 	return 0;
 }
 
+static const char *const entry_keys[] = {"function", "context", "kind", NULL};
+
+static int load_entry_fn(loader *L, const cJSON *obj)
+{
+	lc_entry_fn f = {.profile = L->profile, .family = L->family};
+	int ctx;
+	if (check_object(L, obj, "an entry", entry_keys) < 0 ||
+	    get_string(L, obj, "function", true, &f.function) < 0 ||
+	    get_word(L, obj, "context", false, context_words, LC_CTX_LOOP, &ctx) < 0 ||
+	    get_string(L, obj, "kind", false, &f.kind) < 0)
+		return -1;
+	f.context = (lc_context)ctx;
+	if (!f.kind)
+		f.kind = "callback";
+	lc_vec_push(&L->rs->entry_fns, f);
+	return 0;
+}
+
 static const char *const blocking_keys[] = {"function", "rule",	    "category", "reason",
 					    "alternative", "severity", "when",	   "unless",
 					    "fd_arg",	   NULL};
@@ -847,7 +866,7 @@ static int load_rule(loader *L, const cJSON *obj)
 
 static const char *const profile_doc_keys[] = {
 	"$schema", "profile",	  "family",	 "description",		"registrars",
-	"fields",  "blocking",	  "descriptors", "nonblocking_setters", NULL};
+	"fields",  "entries",	  "blocking",	 "descriptors", "nonblocking_setters", NULL};
 static const char *const catalogue_doc_keys[] = {
 	"$schema",     "catalogue",	     "description", "blocking",
 	"descriptors", "nonblocking_setters", NULL};
@@ -910,7 +929,8 @@ static int load_root(loader *L, const cJSON *root)
 		L->family = p.family;
 		lc_vec_push(&L->rs->profiles, p);
 		if (each(L, root, "registrars", load_registrar) < 0 ||
-		    each(L, root, "fields", load_field) < 0)
+		    each(L, root, "fields", load_field) < 0 ||
+		    each(L, root, "entries", load_entry_fn) < 0)
 			return -1;
 		return load_catalogue(L, root);
 	}
@@ -965,13 +985,13 @@ static cJSON *parse(loader *L)
 }
 
 typedef struct snapshot {
-	size_t rules, profiles, registrars, fields, blocking, fd_sources, fd_setters;
+	size_t rules, profiles, registrars, fields, entry_fns, blocking, fd_sources, fd_setters;
 } snapshot;
 
 static snapshot take(const lc_ruleset *rs)
 {
 	return (snapshot){rs->rules.len,    rs->profiles.len,	rs->registrars.len,
-			  rs->fields.len,   rs->blocking.len,	rs->fd_sources.len,
+			  rs->fields.len,   rs->entry_fns.len, rs->blocking.len, rs->fd_sources.len,
 			  rs->fd_setters.len};
 }
 
@@ -981,6 +1001,7 @@ static void restore(lc_ruleset *rs, snapshot s)
 	rs->profiles.len = s.profiles;
 	rs->registrars.len = s.registrars;
 	rs->fields.len = s.fields;
+	rs->entry_fns.len = s.entry_fns;
 	rs->blocking.len = s.blocking;
 	rs->fd_sources.len = s.fd_sources;
 	rs->fd_setters.len = s.fd_setters;

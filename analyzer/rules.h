@@ -73,6 +73,18 @@ typedef struct lc_field_entry {
 	const char *family;
 } lc_field_entry;
 
+/* A function the library calls by name: it is an entry point wherever it is
+ * defined (NAPI_MODULE_INIT defines napi_register_module_v1).
+ * JSON: "entries": [{"function": "napi_register_module_v1", "context": "loop",
+ *                    "kind": "module init"}] */
+typedef struct lc_entry_fn {
+	const char *function; /* glob */
+	lc_context context;
+	const char *kind;
+	const char *profile;
+	const char *family;
+} lc_entry_fn;
+
 /* A blocking or expensive function.
  * JSON: "blocking": [{"function": "fopen", "rule": "blocking/file-io",
  *   "reason": "...", "alternative": "...", "severity": "warning",
@@ -142,6 +154,7 @@ typedef struct lc_ruleset {
 	LC_VEC(lc_profile_info) profiles;
 	LC_VEC(lc_registrar) registrars;
 	LC_VEC(lc_field_entry) fields;
+	LC_VEC(lc_entry_fn) entry_fns;
 	LC_VEC(lc_blocking) blocking;
 	LC_VEC(lc_fd_source) fd_sources;
 	LC_VEC(lc_fd_setter) fd_setters;

@@ -14,6 +14,7 @@ typedef struct entry {
 	const char *kind;
 	const char *profile, *family;
 	uint32_t origin;        /* LC_NONE if unknown */
+	int arg;                /* registrar argument index, -1 for fields and named entries */
 } entry;
 
 typedef LC_VEC(entry) entry_vec;
@@ -33,17 +34,28 @@ typedef struct solver {
 	unsigned char *on_loop;
 	uint32_t *callers_first; /* per function: range in `callers` */
 	uint32_t *callers;       /* direct call sites, grouped by callee */
+	unsigned char *allowed;  /* per function: on the allow-list */
 } solver;
+
+static void mark_allowed(solver *s, const lc_solve_opts *opts)
+{
+	const lc_program *p = s->p;
+	s->allowed = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
+	for (size_t f = 0; f < p->fns.len; f++)
+		for (size_t i = 0; i < opts->nallow; i++)
+			if (lc_glob_match(opts->allow[i], p->fns.ptr[f].name))
+				s->allowed[f] = 1;
+}
 
 /* ---- entry points --------------------------------------------------------- */
 
 static void add_slot_entries(solver *s, uint32_t slot, lc_context ctx, const char *registrar,
-			     const char *kind, const char *profile, const char *family)
+			     const char *kind, const char *profile, const char *family, int arg)
 {
 	const lc_slot *sl = &s->p->slots.ptr[slot];
 	for (size_t i = 0; i < sl->values.len; i++) {
 		entry e = { sl->values.ptr[i].fn, ctx, registrar, kind, profile, family,
-			    sl->values.ptr[i].origin };
+			    sl->values.ptr[i].origin, arg };
 		lc_vec_push(&s->entries, e);
 	}
 }
@@ -94,7 +106,18 @@ static void find_entries(solver *s)
 			uint32_t slot = lc_program_param_slot(p, fn->key, reg->arg);
 			if (slot != LC_NONE)
 				add_slot_entries(s, slot, reg->context, fn->name, reg->kind,
-						 reg->profile, reg->family);
+						 reg->profile, reg->family, reg->arg);
+		}
+	}
+	for (size_t f = 0; f < p->fns.len; f++) {
+		const lc_fn *fn = &p->fns.ptr[f];
+		for (size_t r = 0; fn->def && r < rs->entry_fns.len; r++) {
+			const lc_entry_fn *ef = &rs->entry_fns.ptr[r];
+			if (!lc_glob_match(ef->function, fn->name))
+				continue;
+			entry e = { (uint32_t)f, ef->context, ef->family ? ef->family : "the library",
+				    ef->kind, ef->profile, ef->family, LC_NONE, -1 };
+			lc_vec_push(&s->entries, e);
 		}
 	}
 	for (size_t sl = 0; sl < p->slots.len; sl++) {
@@ -105,7 +128,7 @@ static void find_entries(solver *s)
 			const lc_field_entry *fe = &rs->fields.ptr[r];
 			if (lc_glob_match(fe->field, key))
 				add_slot_entries(s, (uint32_t)sl, fe->context, key, fe->kind,
-						 fe->profile, fe->family);
+						 fe->profile, fe->family, -1);
 		}
 	}
 	sort_program = p;
@@ -233,26 +256,29 @@ static void classify_descriptors(solver *s)
 	}
 }
 
-static bool fd_value_blocks(solver *s, const lc_value *fd)
+/* FD_FILE or FD_BLOCKING_SOCKET when the descriptor is known to block, else 0. */
+static unsigned fd_value_blocks(solver *s, const lc_value *fd)
 {
 	if (fd->kind == LC_VAL_CALL && fd->name) {
 		const lc_fd_source *src = lc_ruleset_fd_source(s->rs, fd->name);
-		return src && !src->is_socket;
+		return src && !src->is_socket ? FD_FILE : 0;
 	}
 	if ((fd->kind != LC_VAL_VAR && fd->kind != LC_VAL_FIELD) || !fd->key)
-		return false;
+		return 0;
 	uint32_t id = lc_strmap_get(&s->fd_keys, fd->key);
 	if (id == LC_NONE)
-		return false;
+		return 0;
 	unsigned char fl = s->fd_flags.ptr[id];
-	return (fl & (FD_FILE | FD_BLOCKING_SOCKET)) && !(fl & FD_NONBLOCKING);
+	if (fl & FD_NONBLOCKING)
+		return 0;
+	return fl & FD_FILE ? FD_FILE : fl & FD_BLOCKING_SOCKET;
 }
 
-static bool fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller)
+static unsigned fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller)
 {
 	leaf_vec leaves = { 0 };
 	resolve_arg(s, call, arg, caller, 0, &leaves);
-	bool blocks = false;
+	unsigned blocks = 0;
 	for (size_t i = 0; i < leaves.len && !blocks; i++) {
 		const arg_leaf *l = &leaves.ptr[i];
 		if (l->arg >= 0 && (unsigned)l->arg < l->call->nargs)
@@ -262,11 +288,14 @@ static bool fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller)
 	return blocks;
 }
 
+/* The catalogue entry a call matches, if its conditions hold. *fd_kind
+ * tells what kind of descriptor made an fd_arg entry match. */
 static const lc_blocking *match_blocking(solver *s, const char *name, const lc_call *call,
-					 uint32_t caller)
+					 uint32_t caller, unsigned *fd_kind)
 {
 	size_t from = 0;
 	const lc_blocking *b;
+	*fd_kind = 0;
 	while ((b = lc_ruleset_blocking(s->rs, name, &from))) {
 		bool ok = true;
 		for (size_t i = 0; ok && i < b->nwhen; i++)
@@ -274,7 +303,7 @@ static const lc_blocking *match_blocking(solver *s, const char *name, const lc_c
 		for (size_t i = 0; ok && i < b->nunless; i++)
 			ok = !cond_resolved(s, &b->unless[i], call, caller, true);
 		if (ok && b->fd_arg >= 0)
-			ok = fd_blocks(s, call, b->fd_arg, caller);
+			ok = (*fd_kind = fd_blocks(s, call, b->fd_arg, caller)) != 0;
 		if (ok)
 			return b;
 	}
@@ -316,7 +345,7 @@ static void walk_loop(solver *s)
 	size_t head = 0, tail = 0;
 	for (size_t e = 0; e < s->entries.len; e++) {
 		const entry *en = &s->entries.ptr[e];
-		if (en->context != LC_CTX_LOOP || s->on_loop[en->fn])
+		if (en->context != LC_CTX_LOOP || s->on_loop[en->fn] || s->allowed[en->fn])
 			continue;
 		s->on_loop[en->fn] = 1;
 		s->root[en->fn] = (uint32_t)e;
@@ -332,7 +361,7 @@ static void walk_loop(solver *s)
 			size_t nt = lc_site_targets(p, &p->sites.ptr[si], &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
 				uint32_t v = t[j];
-				if (s->on_loop[v] || !p->fns.ptr[v].def)
+				if (s->on_loop[v] || !p->fns.ptr[v].def || s->allowed[v])
 					continue;
 				s->on_loop[v] = 1;
 				s->parent_site[v] = si;
@@ -431,10 +460,12 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const entry *
 	size_t n = path.len + 3;
 	f->chain = lc_arena_alloc(a, n * sizeof(lc_step));
 	size_t k = 0;
-	lc_step *st = &f->chain[k++];
-	st->kind = LC_STEP_REGISTRATION;
+	lc_step *st;
 	const char *cb = p->fns.ptr[e->fn].name;
 	if (e->origin != LC_NONE) {
+		/* Entries the library calls by name have no registration step. */
+		st = &f->chain[k++];
+		st->kind = LC_STEP_REGISTRATION;
 		const lc_origin *o = &p->origins.ptr[e->origin];
 		st->loc = o->loc;
 		st->function = fn_name(p, o->in_function);
@@ -453,8 +484,6 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const entry *
 		else
 			st->message = arena_printf(a, "%s registered as %s with %s() in %s", cb,
 						   e->kind, e->registrar, st->function);
-	} else {
-		st->message = arena_printf(a, "%s registered as %s", cb, e->kind);
 	}
 	st = &f->chain[k++];
 	st->kind = LC_STEP_CALLBACK;
@@ -586,12 +615,27 @@ static void collect_findings(solver *s)
 			const uint32_t *t;
 			size_t nt = lc_site_targets(p, site, &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
+				if (s->allowed[t[j]])
+					continue;
 				const char *name = p->fns.ptr[t[j]].name;
-				const lc_blocking *b = match_blocking(s, name, site->call, u);
-				if (b) {
-					add_finding(s, u, site, name, b);
-					break; /* one finding per call site */
+				unsigned fd_kind;
+				const lc_blocking *b = match_blocking(s, name, site->call, u, &fd_kind);
+				if (!b)
+					continue;
+				lc_blocking on_socket;
+				if (fd_kind == FD_BLOCKING_SOCKET && strcmp(b->rule, "blocking/file-io") == 0) {
+					/* read()/write() are catalogued as file I/O; on a
+					 * blocking socket they wait for the peer instead. */
+					on_socket = *b;
+					on_socket.rule = "blocking/network";
+					on_socket.category = NULL;
+					on_socket.reason = arena_printf(s->r->arena,
+						"%s() on a blocking socket waits for the peer", name);
+					on_socket.alternative = "uv_read_start()/uv_write() on a uv_tcp_t, or a socket made non-blocking (SOCK_NONBLOCK, O_NONBLOCK)";
+					b = &on_socket;
 				}
+				add_finding(s, u, site, name, b);
+				break; /* one finding per call site */
 			}
 		}
 	}
@@ -611,22 +655,30 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 		if (!s->on_loop[u] || !fn->def)
 			continue;
 		const lc_facts *f = p->facts[fn->tu];
-		bool *reported = lc_xcalloc(f->loops.len + 1, sizeof(bool));
+		/* Per outermost data-bounded loop: its deepest data-bounded nest. */
+		unsigned *best_depth = lc_xcalloc(f->loops.len + 1, sizeof(unsigned));
+		size_t *best_inner = lc_xcalloc(f->loops.len + 1, sizeof(size_t));
 		for (size_t i = 0; i < f->loops.len; i++) {
-			const lc_loop *inner = &f->loops.ptr[i];
-			if (inner->function != fn->local || !inner->bound_is_data)
+			const lc_loop *l = &f->loops.ptr[i];
+			if (l->function != fn->local || !l->bound_is_data)
 				continue;
-			/* Count data-bounded loops from here outwards. */
 			unsigned depth = 0;
 			int outer = -1;
-			for (int l = (int)i; l >= 0; l = f->loops.ptr[l].parent)
-				if (f->loops.ptr[l].bound_is_data) {
+			for (int k = (int)i; k >= 0; k = f->loops.ptr[k].parent)
+				if (f->loops.ptr[k].bound_is_data) {
 					depth++;
-					outer = l;
+					outer = k;
 				}
-			if (depth < min_depth || reported[outer])
+			if (depth > best_depth[outer]) {
+				best_depth[outer] = depth;
+				best_inner[outer] = i;
+			}
+		}
+		for (size_t outer = 0; outer < f->loops.len; outer++) {
+			unsigned depth = best_depth[outer];
+			if (depth < min_depth)
 				continue;
-			reported[outer] = true;
+			const lc_loop *inner = &f->loops.ptr[best_inner[outer]];
 			const lc_loop *ol = &f->loops.ptr[outer];
 			const char *ob = ol->bound_text ? ol->bound_text : "runtime data";
 			const char *ib = inner->bound_text ? inner->bound_text : "runtime data";
@@ -649,7 +701,8 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 			fd->summary = arena_printf(a, "%u nested loops over runtime data (%s) on the %s", depth,
 						   order, strstr(fd->chain[1].message, " runs on the ") + 13);
 		}
-		free(reported);
+		free(best_depth);
+		free(best_inner);
 	}
 }
 
@@ -762,6 +815,19 @@ static void collect_nesting(solver *s, unsigned limit)
 				uint32_t d = next.ptr[i];
 				const entry *en = &s->entries.ptr[made_by[d]];
 				const lc_origin *o = &p->origins.ptr[en->origin];
+				/* One finding per registration call: for a call that
+				 * registers several callbacks (uv_read_start's alloc and
+				 * read), name the last argument, the continuation. */
+				bool shadowed = false;
+				for (size_t j = 0; j < next.len && !shadowed; j++) {
+					const entry *other = &s->entries.ptr[made_by[next.ptr[j]]];
+					if (j == i || other->origin == LC_NONE ||
+					    loc_cmp(&p->origins.ptr[other->origin].loc, &o->loc) != 0)
+						continue;
+					shadowed = other->arg > en->arg || (other->arg == en->arg && j < i);
+				}
+				if (shadowed)
+					continue;
 				/* Registration chain, outermost first. */
 				LC_VEC(uint32_t) regs = { 0 };
 				for (uint32_t c = d; c != LC_NONE && made_by[c] != LC_NONE;) {
@@ -901,6 +967,7 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	find_entries(&s);
 	classify_descriptors(&s);
 	index_callers(&s);
+	mark_allowed(&s, opts);
 	walk_loop(&s);
 	size_t first = r->findings.len;
 	collect_findings(&s);
@@ -961,6 +1028,7 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	free(s.on_loop);
 	free(s.callers_first);
 	free(s.callers);
+	free(s.allowed);
 	lc_vec_free(&s.entries);
 	lc_vec_free(&s.fd_flags);
 	lc_strmap_free(&s.fd_keys);

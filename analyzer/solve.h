@@ -21,9 +21,13 @@
 typedef struct lc_solve_opts {
 	unsigned nesting_limit;     /* callback/nesting: deepest allowed level (default 5) */
 	unsigned hotspot_loop_depth; /* cpu/hotspot: data-bounded loops nested this deep (default 2) */
+	/* Functions treated as non-blocking (globs on the name): never reported
+	 * and never entered, e.g. a logging helper known to be fast. */
+	const char *const *allow;
+	size_t nallow;
 } lc_solve_opts;
 
-#define LC_SOLVE_OPTS_DEFAULT { 5, 2 }
+#define LC_SOLVE_OPTS_DEFAULT { 5, 2, NULL, 0 }
 
 /* Add the findings and the per-TU errors of `p` to `r`. */
 void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *opts,
