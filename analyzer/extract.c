@@ -474,7 +474,7 @@ static bool lvalue_slot(walker *w, CXCursor lhs, lc_slot_kind *kind, const char 
 /* libclang 14 cannot tell a BinaryOperator's operator; read it from the
  * source text between the operands. In a macro body there is no such text:
  * callers then rely on the type (see LIBCLANG.md). */
-typedef enum { OP_UNKNOWN, OP_ASSIGN, OP_OTHER } op_kind;
+typedef enum { OP_UNKNOWN, OP_ASSIGN, OP_AND, OP_OR, OP_OTHER } op_kind;
 
 static op_kind binary_operator(walker *w, CXCursor lhs, CXCursor rhs)
 {
@@ -497,6 +497,10 @@ static op_kind binary_operator(walker *w, CXCursor lhs, CXCursor rhs)
 		p++;
 	if (p < end && *p == '=' && (p + 1 == end || p[1] != '='))
 		return OP_ASSIGN;
+	if (p + 1 < end && p[0] == '&' && p[1] == '&')
+		return OP_AND;
+	if (p + 1 < end && p[0] == '|' && p[1] == '|')
+		return OP_OR;
 	return OP_OTHER;
 }
 
@@ -785,11 +789,28 @@ static CXCursor referenced_var(CXCursor e)
 	return clang_getNullCursor();
 }
 
+/* A local variable whose declaration starts it at a constant, like a
+ * counter (unsigned i = BLOCK - 1). Reassignments are not tracked. */
+static bool is_constant_started_local(CXCursor var)
+{
+	if (clang_getCursorKind(var) != CXCursor_VarDecl ||
+	    clang_getCursorLinkage(var) != CXLinkage_NoLinkage)
+		return false;
+	children ch;
+	get_children(var, &ch);
+	if (ch.n == 0 || ch.n > 8)
+		return false;
+	CXCursor init = ch.items[ch.n - 1];
+	return clang_isExpression(clang_getCursorKind(init)) && is_constant(init);
+}
+
 /* Does a loop condition depend on runtime data? A constant condition
- * (while (1)) does not, nor a comparison of the loop's own counter with a
- * constant (i < 16, i < ARRAY_SIZE(x)). Anything else does: i < len,
- * n > 0, p != NULL, *s, (n = read(...)) > 0. */
-static bool condition_is_data(CXCursor cond, CXCursor counter)
+ * (while (1)) does not, nor a comparison of a counter (the for loop's own,
+ * or a local started at a constant) with a constant (i < 16,
+ * i < ARRAY_SIZE(x)), nor a conjunction with such a bounded part. Anything
+ * else does: i < len, n > 0 on a parameter, p != NULL, *s,
+ * (n = read(...)) > 0. */
+static bool condition_is_data(walker *w, CXCursor cond, CXCursor counter)
 {
 	cond = strip(cond);
 	if (is_constant(cond))
@@ -800,6 +821,16 @@ static bool condition_is_data(CXCursor cond, CXCursor counter)
 	get_children(cond, &ch);
 	if (ch.n != 2)
 		return true;
+	switch (binary_operator(w, ch.items[0], ch.items[1])) {
+	case OP_AND:
+		return condition_is_data(w, ch.items[0], counter) &&
+		       condition_is_data(w, ch.items[1], counter);
+	case OP_OR:
+		return condition_is_data(w, ch.items[0], counter) ||
+		       condition_is_data(w, ch.items[1], counter);
+	default:
+		break;
+	}
 	for (unsigned i = 0; i < 2; i++) {
 		CXCursor side = ch.items[i];
 		if (is_constant(side))
@@ -807,6 +838,8 @@ static bool condition_is_data(CXCursor cond, CXCursor counter)
 		CXCursor var = referenced_var(side);
 		if (!clang_Cursor_isNull(counter) && !clang_Cursor_isNull(var) &&
 		    clang_equalCursors(var, counter))
+			continue;
+		if (!clang_Cursor_isNull(var) && is_constant_started_local(var))
 			continue;
 		return true;
 	}
@@ -900,7 +933,7 @@ static void loop_bound(walker *w, CXCursor c, lc_loop *l)
 	}
 	if (clang_Cursor_isNull(cond))
 		return; /* for (;;) or unknown: not a data-bounded loop */
-	l->bound_is_data = condition_is_data(cond, counter);
+	l->bound_is_data = condition_is_data(w, cond, counter);
 	if (l->bound_is_data)
 		l->bound_text = cursor_text(w, cond);
 }
