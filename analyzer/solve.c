@@ -35,6 +35,7 @@ typedef struct solver {
 	uint32_t *callers_first; /* per function: range in `callers` */
 	uint32_t *callers;       /* direct call sites, grouped by callee */
 	unsigned char *allowed;  /* per function: on the allow-list */
+	LC_VEC(uint32_t) finding_caller; /* per loop finding: its function */
 } solver;
 
 static void mark_allowed(solver *s, const lc_solve_opts *opts)
@@ -373,49 +374,167 @@ static void walk_loop(solver *s)
 	free(queue);
 }
 
-/* How many loop entries reach each function (one forward walk per entry). */
-static size_t *count_reaching(solver *s, const unsigned char *wanted)
+/* The loop-thread call edges of function u: defined, not allowed targets. */
+#define FOR_EACH_LOOP_EDGE(s, u, v, body)                                                \
+	do {                                                                             \
+		const lc_fn *fe_fn_ = &(s)->p->fns.ptr[u];                               \
+		uint32_t fe_scratch_;                                                    \
+		for (uint32_t fe_k_ = 0; fe_k_ < fe_fn_->nsites; fe_k_++) {              \
+			const uint32_t *fe_t_;                                           \
+			size_t fe_nt_ = lc_site_targets(                                 \
+				(s)->p, &(s)->p->sites.ptr[fe_fn_->first_site + fe_k_],  \
+				&fe_t_, &fe_scratch_);                                   \
+			for (size_t fe_j_ = 0; fe_j_ < fe_nt_; fe_j_++) {                \
+				uint32_t v = fe_t_[fe_j_];                               \
+				if (!(s)->p->fns.ptr[v].def || (s)->allowed[v])          \
+					continue;                                        \
+				body;                                                    \
+			}                                                                \
+		}                                                                        \
+	} while (0)
+
+/* Strongly connected components of the loop-thread graph (iterative
+ * Tarjan). Returns the component of each function (LC_NONE off the loop)
+ * and the components' count; components are numbered in reverse
+ * topological order (callees before callers). */
+static uint32_t *loop_components(solver *s, uint32_t *ncomp)
+{
+	const lc_program *p = s->p;
+	size_t n = p->fns.len ? p->fns.len : 1;
+	uint32_t *comp = lc_xmalloc(n * sizeof(uint32_t));
+	uint32_t *index = lc_xmalloc(n * sizeof(uint32_t));
+	uint32_t *low = lc_xmalloc(n * sizeof(uint32_t));
+	unsigned char *on_stack = lc_xcalloc(n, 1);
+	uint32_t *stack = lc_xmalloc(n * sizeof(uint32_t));
+	/* Explicit call stack: (function, next site, next target). */
+	typedef struct frame {
+		uint32_t fn, site, target;
+	} frame;
+	frame *frames = lc_xmalloc(n * sizeof(frame));
+	for (size_t i = 0; i < p->fns.len; i++)
+		comp[i] = index[i] = LC_NONE;
+	uint32_t next_index = 0, sp = 0, nc = 0, scratch;
+	for (uint32_t root = 0; root < p->fns.len; root++) {
+		if (!s->on_loop[root] || index[root] != LC_NONE)
+			continue;
+		size_t depth = 0;
+		frames[depth++] = (frame){ root, 0, 0 };
+		index[root] = low[root] = next_index++;
+		stack[sp++] = root;
+		on_stack[root] = 1;
+		while (depth) {
+			frame *fr = &frames[depth - 1];
+			const lc_fn *fn = &p->fns.ptr[fr->fn];
+			bool descended = false;
+			while (fr->site < fn->nsites && !descended) {
+				const uint32_t *t;
+				size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + fr->site], &t,
+							    &scratch);
+				while (fr->target < nt) {
+					uint32_t v = t[fr->target++];
+					if (!p->fns.ptr[v].def || s->allowed[v] || !s->on_loop[v])
+						continue;
+					if (index[v] == LC_NONE) {
+						index[v] = low[v] = next_index++;
+						stack[sp++] = v;
+						on_stack[v] = 1;
+						frames[depth++] = (frame){ v, 0, 0 };
+						descended = true;
+						break;
+					}
+					if (on_stack[v] && index[v] < low[fr->fn])
+						low[fr->fn] = index[v];
+				}
+				if (!descended) {
+					fr->site++;
+					fr->target = 0;
+				}
+			}
+			if (descended)
+				continue;
+			uint32_t u = fr->fn;
+			if (low[u] == index[u]) {
+				uint32_t w;
+				do {
+					w = stack[--sp];
+					on_stack[w] = 0;
+					comp[w] = nc;
+				} while (w != u);
+				nc++;
+			}
+			depth--;
+			if (depth && low[u] < low[frames[depth - 1].fn])
+				low[frames[depth - 1].fn] = low[u];
+		}
+	}
+	free(index);
+	free(low);
+	free(on_stack);
+	free(stack);
+	free(frames);
+	*ncomp = nc;
+	return comp;
+}
+
+/* How many distinct loop entries reach each function: entry bits are
+ * pushed along the component DAG, 64 entries per pass, so the cost is
+ * (entries / 64) x (functions + edges). */
+static size_t *count_reaching(solver *s)
 {
 	const lc_program *p = s->p;
 	size_t n = p->fns.len ? p->fns.len : 1;
 	size_t *count = lc_xcalloc(n, sizeof(size_t));
-	uint32_t *stamp = lc_xcalloc(n, sizeof(uint32_t));
-	uint32_t *stack = lc_xmalloc(n * sizeof(uint32_t));
-	uint32_t scratch;
-	uint32_t pass = 0;
-	uint32_t last_fn = LC_NONE;
+	uint32_t ncomp;
+	uint32_t *comp = loop_components(s, &ncomp);
+	/* Functions grouped by component, components in topological order. */
+	uint32_t *first = lc_xcalloc((size_t)ncomp + 1, sizeof(uint32_t));
+	for (size_t f = 0; f < p->fns.len; f++)
+		if (comp[f] != LC_NONE)
+			first[comp[f] + 1]++;
+	for (uint32_t c = 0; c < ncomp; c++)
+		first[c + 1] += first[c];
+	uint32_t *members = lc_xmalloc(n * sizeof(uint32_t));
+	uint32_t *fill = lc_xcalloc((size_t)ncomp + 1, sizeof(uint32_t));
+	for (uint32_t f = 0; f < p->fns.len; f++)
+		if (comp[f] != LC_NONE)
+			members[first[comp[f]] + fill[comp[f]]++] = f;
+	free(fill);
+
+	LC_VEC(uint32_t) roots = { 0 };
+	unsigned char *seen = lc_xcalloc(n, 1);
 	for (size_t e = 0; e < s->entries.len; e++) {
 		const entry *en = &s->entries.ptr[e];
-		if (en->context != LC_CTX_LOOP || en->fn == last_fn)
-			continue;
-		last_fn = en->fn;
-		pass++;
-		size_t top = 0;
-		if (stamp[en->fn] == pass)
-			continue;
-		stamp[en->fn] = pass;
-		stack[top++] = en->fn;
-		while (top) {
-			uint32_t u = stack[--top];
-			if (wanted[u])
-				count[u]++;
-			const lc_fn *fn = &p->fns.ptr[u];
-			for (uint32_t k = 0; k < fn->nsites; k++) {
-				const uint32_t *t;
-				size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t,
-							    &scratch);
-				for (size_t j = 0; j < nt; j++) {
-					uint32_t v = t[j];
-					if (stamp[v] == pass || !p->fns.ptr[v].def)
-						continue;
-					stamp[v] = pass;
-					stack[top++] = v;
-				}
+		if (en->context == LC_CTX_LOOP && !seen[en->fn] && comp[en->fn] != LC_NONE) {
+			seen[en->fn] = 1;
+			lc_vec_push(&roots, en->fn);
+		}
+	}
+	free(seen);
+	uint64_t *bits = lc_xmalloc(((size_t)ncomp + 1) * sizeof(uint64_t));
+	for (size_t chunk = 0; chunk < roots.len; chunk += 64) {
+		memset(bits, 0, ((size_t)ncomp + 1) * sizeof(uint64_t));
+		for (size_t k = chunk; k < roots.len && k < chunk + 64; k++)
+			bits[comp[roots.ptr[k]]] |= 1ULL << (k - chunk);
+		/* Tarjan numbers callees first: walk from the highest component. */
+		for (uint32_t c = ncomp; c-- > 0;) {
+			if (!bits[c])
+				continue;
+			unsigned pop = (unsigned)__builtin_popcountll(bits[c]);
+			for (uint32_t m = first[c]; m < first[c + 1]; m++) {
+				uint32_t u = members[m];
+				count[u] += pop;
+				FOR_EACH_LOOP_EDGE(s, u, v, {
+					if (comp[v] != c && comp[v] != LC_NONE)
+						bits[comp[v]] |= bits[c];
+				});
 			}
 		}
 	}
-	free(stamp);
-	free(stack);
+	free(bits);
+	lc_vec_free(&roots);
+	free(members);
+	free(first);
+	free(comp);
 	return count;
 }
 
@@ -558,6 +677,7 @@ static lc_finding *loop_finding(solver *s, uint32_t caller, const char *rule, lc
 	lc_sb_release(&msg);
 	build_chain(s, &f, caller, e, thread, last);
 	lc_vec_push(&s->r->findings, f);
+	lc_vec_push(&s->finding_caller, caller);
 	return &s->r->findings.ptr[s->r->findings.len - 1];
 }
 
@@ -840,6 +960,7 @@ static void collect_nesting(solver *s, unsigned limit)
 					c = owner[in];
 				}
 				lc_finding f = { 0 };
+				f.entries_reaching = 1;
 				const lc_rule_info *info = lc_ruleset_rule(s->rs, "callback/nesting");
 				f.rule = "callback/nesting";
 				f.severity = info ? info->severity : LC_SEV_WARNING;
@@ -906,27 +1027,28 @@ static void collect_nesting(solver *s, unsigned limit)
 }
 
 /* Fingerprints name what a finding is, not where: rule, enclosing function,
- * callee, entry callback, and the occurrence among identical tuples. */
+ * callee, entry callback, and the occurrence among identical tuples (in
+ * source order), so inserting unrelated lines changes nothing. */
 static void fingerprint(lc_result *r)
 {
+	lc_strmap seen = { 0 };
+	LC_VEC(unsigned) occurrences = { 0 };
 	for (size_t i = 0; i < r->findings.len; i++) {
 		lc_finding *f = &r->findings.ptr[i];
-		unsigned occurrence = 0;
-		for (size_t j = 0; j < i; j++) {
-			const lc_finding *g = &r->findings.ptr[j];
-			if (strcmp(g->rule, f->rule) == 0 && strcmp(g->function, f->function) == 0 &&
-			    strcmp(g->callee ? g->callee : "", f->callee ? f->callee : "") == 0 &&
-			    strcmp(g->entry.callback, f->entry.callback) == 0)
-				occurrence++;
-		}
-		char buf[1024];
-		int n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s|%u", f->rule, f->function, f->callee ? f->callee : "",
-				 f->entry.callback, occurrence);
-		if (n < 0)
-			n = 0;
-		unsigned long long h = lc_hash64(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, 0);
-		f->fingerprint = arena_printf(r->arena, "%016llx", h);
+		const char *tuple = arena_printf(r->arena, "%s|%s|%s|%s", f->rule, f->function,
+						 f->callee ? f->callee : "", f->entry.callback);
+		int added;
+		uint32_t id = lc_strmap_intern(&seen, tuple, &added);
+		if (added)
+			lc_vec_push(&occurrences, 0);
+		unsigned occurrence = occurrences.ptr[id]++;
+		char buf[1100];
+		int n = snprintf(buf, sizeof(buf), "%s|%u", tuple, occurrence);
+		size_t len = n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+		f->fingerprint = arena_printf(r->arena, "%016llx", lc_hash64(buf, len, 0));
 	}
+	lc_strmap_free(&seen);
+	lc_vec_free(&occurrences);
 }
 
 static void report_tu_errors(const lc_program *p, lc_result *r)
@@ -973,33 +1095,11 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	collect_findings(&s);
 	collect_loop_hotspots(&s, opts->hotspot_loop_depth);
 
-	unsigned char *wanted = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
-	for (uint32_t u = 0; u < p->fns.len; u++)
-		(void)u;
-	/* Map findings back to their callers to count the entries reaching them. */
-	uint32_t *caller_of = lc_xmalloc((r->findings.len - first + 1) * sizeof(uint32_t));
-	for (size_t i = first; i < r->findings.len; i++) {
-		uint32_t id = lc_strmap_get(&p->fn_ids, "");
-		(void)id;
-		caller_of[i - first] = LC_NONE;
-	}
-	for (uint32_t u = 0, i = (uint32_t)first; u < p->fns.len && i < r->findings.len; u++) {
-		if (!s.on_loop[u])
-			continue;
-		while (i < r->findings.len && strcmp(r->findings.ptr[i].function, p->fns.ptr[u].name) == 0 &&
-		       caller_of[i - first] == LC_NONE) {
-			caller_of[i - first] = u;
-			wanted[u] = 1;
-			i++;
-		}
-	}
-	size_t *count = count_reaching(&s, wanted);
-	for (size_t i = first; i < r->findings.len; i++)
-		r->findings.ptr[i].entries_reaching =
-			caller_of[i - first] != LC_NONE ? count[caller_of[i - first]] : 1;
+	size_t *count = count_reaching(&s);
+	for (size_t i = 0; i < s.finding_caller.len; i++)
+		r->findings.ptr[first + i].entries_reaching = count[s.finding_caller.ptr[i]];
 	free(count);
-	free(caller_of);
-	free(wanted);
+	lc_vec_free(&s.finding_caller);
 
 	unsigned char *counted = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
 	for (size_t e = 0; e < s.entries.len; e++) {
