@@ -378,6 +378,7 @@ int main(int argc, char **argv)
 	o.progress = -1;
 	o.fail_on = LC_SEV_WARNING;
 	parse_args(argc, argv, &o);
+	lc_install_signal_cleanup();
 
 	lc_ruleset *rs = lc_ruleset_new();
 	char *err = NULL;

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,10 +284,72 @@ char *lc_read_file(const char *path, size_t *len)
 	return lc_sb_detach(&sb);
 }
 
+/* Temporary files being written, so that an interrupting signal can remove
+ * them: no partial file is ever left behind. A fixed table keeps the
+ * handler async-signal-safe (it only reads it and calls unlink). */
+enum { TMP_SLOTS = 64, TMP_PATH = 4096 };
+static char tmp_paths[TMP_SLOTS][TMP_PATH];
+static volatile sig_atomic_t tmp_used[TMP_SLOTS];
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int tmp_register(const char *path)
+{
+	if (strlen(path) >= TMP_PATH)
+		return -1;
+	pthread_mutex_lock(&tmp_lock);
+	int slot = -1;
+	for (int i = 0; i < TMP_SLOTS && slot < 0; i++)
+		if (!tmp_used[i])
+			slot = i;
+	if (slot >= 0) {
+		strcpy(tmp_paths[slot], path);
+		tmp_used[slot] = 1;
+	}
+	pthread_mutex_unlock(&tmp_lock);
+	return slot;
+}
+
+static void tmp_unregister(int slot)
+{
+	if (slot >= 0)
+		tmp_used[slot] = 0;
+}
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmp_used[i])
+			unlink(tmp_paths[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void lc_install_signal_cleanup(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int lc_write_file_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = lc_xasprintf("%s.tmp.XXXXXX", path);
+	/* Block the cleanup signals between creating and registering the file. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	int fd = mkstemp(tmp);
+	int slot = fd >= 0 ? tmp_register(tmp) : -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (fd < 0) {
 		int e = errno;
 		free(tmp);
@@ -314,6 +378,7 @@ int lc_write_file_atomic(const char *path, const char *data, size_t len)
 	fd = -1;
 	if (rename(tmp, path) != 0)
 		goto fail;
+	tmp_unregister(slot);
 	free(tmp);
 	return 0;
 fail:;
@@ -321,6 +386,7 @@ fail:;
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	tmp_unregister(slot);
 	free(tmp);
 	errno = e;
 	return -1;

@@ -95,6 +95,10 @@ char *lc_read_file(const char *path, size_t *len);
  * then rename. Returns 0, or -1 with errno set (no partial file is left). */
 int lc_write_file_atomic(const char *path, const char *data, size_t len);
 
+/* Remove temporary files of lc_write_file_atomic when SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT arrives, then die of the signal as usual. */
+void lc_install_signal_cleanup(void);
+
 /* 64-bit FNV-1a, for fingerprints and hash tables. */
 unsigned long long lc_hash64(const void *data, size_t len, unsigned long long seed);
 
