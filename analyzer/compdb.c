@@ -242,14 +242,54 @@ static const char *const drop_with_value[] = {
 
 /* Flags whose value is the next word: kept as a pair, so that the value is
  * never mistaken for the source file or a flag, and dropped when dangling
- * at the end, where it would swallow our "-working-directory". */
+ * at the end. */
 static const char *const keep_with_value[] = {
 	"-I", "-D", "-U", "-F", "-L", "-x", "-include", "-imacros", "-isystem",
 	"-iquote", "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
 	"-isysroot", "--sysroot", "-target", "-arch", "-Xpreprocessor",
-	"-Xassembler", "-Xlinker", "-mllvm", "-working-directory", "-resource-dir",
+	"-Xassembler", "-Xlinker", "-mllvm", "-resource-dir",
 	"-ivfsoverlay", "-include-pch", "-gcc-toolchain", NULL,
 };
+
+/* Flags whose value is a path, joined ("-Iinc") or separate ("-I inc").
+ * Relative values are made absolute against the entry's directory: libclang
+ * implements -working-directory by changing the whole process's current
+ * directory, which parallel parsing cannot share. */
+static const char *const path_flags[] = {
+	"-I", "-F", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
+	"-isysroot", "--sysroot=", "--sysroot", "-ivfsoverlay", "-include-pch", "-iprefix",
+	"-resource-dir", NULL,
+};
+
+static char *absolute_value(const char *value, const char *dir)
+{
+	/* "=dir" is relative to the sysroot, "$SYSROOT" likewise: leave them. */
+	if (value[0] == '/' || value[0] == '=' || value[0] == '$' || value[0] == '\0')
+		return lc_xstrdup(value);
+	return lc_path_normalize(value, dir);
+}
+
+/* The flag with its path value made absolute (heap), or NULL if `a` is not
+ * a joined path flag. */
+static char *absolute_joined(const char *a, const char *dir)
+{
+	for (const char *const *f = path_flags; *f; f++) {
+		size_t n = strlen(*f);
+		if (strncmp(a, *f, n) != 0 || a[n] == '\0')
+			continue;
+		/* "-include" is not "-I" + "nclude": prefer the longest flag. */
+		bool longer = false;
+		for (const char *const *g = path_flags; *g && !longer; g++)
+			longer = strlen(*g) > n && starts_with(a, *g);
+		if (longer)
+			continue;
+		char *v = absolute_value(a + n, dir);
+		char *r = lc_xasprintf("%s%s", *f, v);
+		free(v);
+		return r;
+	}
+	return NULL;
+}
 
 enum plugin_kind {
 	NOT_PLUGIN,
@@ -395,6 +435,14 @@ static char **sanitize(char **argv, size_t argc, bool has_argv0, const char *fil
 	strvec out = {0};
 	char *src = lc_path_normalize(file, dir);
 	size_t i = has_argv0 ? skip_compiler(argv, argc) : 0;
+	/* A -working-directory in the database moves what relative paths mean;
+	 * it is applied here and not passed on (see path_flags). */
+	const char *wd = dir;
+	for (size_t k = i; k + 1 < argc; k++)
+		if (strcmp(argv[k], "-working-directory") == 0)
+			wd = argv[k + 1];
+	char *wd_abs = lc_path_normalize(wd, dir);
+	dir = wd_abs;
 
 	while (i < argc) {
 		const char *a = argv[i];
@@ -414,14 +462,25 @@ static char **sanitize(char **argv, size_t argc, bool has_argv0, const char *fil
 			i += skip;
 			continue;
 		}
+		if (strcmp(a, "-working-directory") == 0) {
+			i += next ? 2 : 1;
+			continue;
+		}
 		if (strcmp(a, "-Xclang") == 0 || in_list(a, keep_with_value)) {
 			if (next) {
 				lc_vec_push(&out, lc_xstrdup(a));
-				lc_vec_push(&out, lc_xstrdup(next));
+				lc_vec_push(&out, in_list(a, path_flags) ? absolute_value(next, dir)
+									 : lc_xstrdup(next));
 				i += 2;
 			} else {
 				i++;
 			}
+			continue;
+		}
+		char *joined = a[0] == '-' ? absolute_joined(a, dir) : NULL;
+		if (joined) {
+			lc_vec_push(&out, joined);
+			i++;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -438,12 +497,10 @@ static char **sanitize(char **argv, size_t argc, bool has_argv0, const char *fil
 		lc_vec_push(&out, lc_xstrdup(a));
 		i++;
 	}
-	/* Relative -I paths resolve only against -working-directory. */
-	lc_vec_push(&out, lc_xstrdup("-working-directory"));
-	lc_vec_push(&out, lc_xstrdup(dir));
 	*out_n = out.len;
 	lc_vec_push(&out, NULL);
 	free(src);
+	free(wd_abs);
 	return out.ptr;
 }
 

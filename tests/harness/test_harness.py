@@ -82,8 +82,10 @@ sys.exit(code)
 
 
 def run_harness(harness, *args, env=None):
+    # scripts/test.sh sets LOOPCHECK_TEST_NO_SKIP=1 for the fixtures; these tests set it themselves.
+    base = {k: v for k, v in os.environ.items() if k != "LOOPCHECK_TEST_NO_SKIP"}
     r = subprocess.run([sys.executable, harness, *args], capture_output=True, text=True,
-                       env={**os.environ, **(env or {})}, timeout=900)
+                       env={**base, **(env or {})}, timeout=900)
     return r.returncode, r.stdout + r.stderr
 
 
@@ -111,12 +113,12 @@ class HarnessLogic(unittest.TestCase):
         with open(path, "w") as f:
             f.write(textwrap.dedent(text).lstrip("\n"))
 
-    def check(self, findings, *extra, **spec):
+    def check(self, findings, *extra, env=None, **spec):
         spec["findings"] = findings
         with open(self.spec, "w") as f:
             json.dump(spec, f)
         return run_harness(self.harness, "--loopcheck", self.fake, self.fixture, *extra,
-                           env={"FAKE_LOG": self.log, "FAKE_SPEC": self.spec})
+                           env={"FAKE_LOG": self.log, "FAKE_SPEC": self.spec, **(env or {})})
 
     def calls(self):
         with open(self.log) as f:
@@ -271,15 +273,21 @@ class HarnessLogic(unittest.TestCase):
         self.assertEqual(code, 1, out)
         self.assertIn("SARIF lacks the JSON finding a.c:3: blocking/file-io", out)
 
-    def test_sarif_validator_is_used_when_present(self):
+    def test_validator_is_used_when_present(self):
         self.simple_fixture()
         with open(os.path.join(self.tmp, "validate_sarif.py"), "w") as f:
-            f.write("import sys, json\njson.load(open(sys.argv[1]))\n"
-                    "print('results[0]: bad level'); sys.exit(1)\n")
-        code, out = self.check([["a.c", 3, "blocking/file-io", "fopen"]])
-        self.assertEqual(code, 1, out)
-        self.assertIn("SARIF output is not valid", out)
-        self.assertIn("bad level", out)
+            f.write("import json, os, sys\n"
+                    "json.load(open(sys.argv[1]))\n"
+                    "assert sys.argv[2] == '--json'\n"
+                    "json.load(open(sys.argv[3]))\n"
+                    "print('results[0]: bad level')\n"
+                    "sys.exit(int(os.environ['FAKE_VALIDATOR_RC']))\n")
+        finding = [["a.c", 3, "blocking/file-io", "fopen"]]
+        for rc, want_code, want_text in ((0, 0, "PASS"), (1, 1, "report is not valid"),
+                                         (3, 0, "WARNING: reports not validated")):
+            code, out = self.check(finding, env={"FAKE_VALIDATOR_RC": str(rc)})
+            self.assertEqual(code, want_code, out)
+            self.assertIn(want_text, out)
 
     # --- the fixture itself --------------------------------------------------------------
 
@@ -420,7 +428,7 @@ class RealLoopcheck(unittest.TestCase):
 
         def drop_first(rel, lines):
             for i, line in enumerate(lines):
-                m = re.search(r"\s*//\s*expect-finding:[^/]*$", line)
+                m = re.search(r"\s*//\s*expect-finding:.*$", line)
                 if m and line.count("expect-finding") == 1:
                     removed.append(f"{rel}:{i + 1}")
                     return lines[:i] + [line[:m.start()]] + lines[i + 1:]

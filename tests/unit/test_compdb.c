@@ -263,12 +263,12 @@ static void sanitized_free(sanitized *s)
 	free(s->notices);
 }
 
-Test(sanitize, argv0_dropped_and_working_directory_appended)
+Test(sanitize, argv0_dropped_and_paths_made_absolute)
 {
 	sanitized s = sanitize_v((const char *const[]){ "/usr/bin/gcc", "-Iinc", "-DX=1", NULL },
 				 "/p/a.c", "/p/build");
 	expect_argv(s.args, s.n,
-		    (const char *const[]){ "-Iinc", "-DX=1", "-working-directory", "/p/build", NULL });
+		    (const char *const[]){ "-I/p/build/inc", "-DX=1", NULL });
 	cr_assert_eq(s.nnotices, 0);
 	sanitized_free(&s);
 }
@@ -276,18 +276,18 @@ Test(sanitize, argv0_dropped_and_working_directory_appended)
 Test(sanitize, launchers)
 {
 	sanitized s = sanitize_v((const char *const[]){ "ccache", "gcc", "-O2", NULL }, "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-O2", "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ "-O2", NULL });
 	sanitized_free(&s);
 
 	s = sanitize_v((const char *const[]){ "/usr/bin/ccache", "distcc", "/opt/cc", "-O2", NULL },
 		       "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-O2", "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ "-O2", NULL });
 	sanitized_free(&s);
 
 	s = sanitize_v((const char *const[]){ "CCACHE_DISABLE=1", "sccache", "icecc", "clang", "-g",
 					      NULL },
 		       "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-g", "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ "-g", NULL });
 	sanitized_free(&s);
 }
 
@@ -300,8 +300,7 @@ Test(sanitize, output_and_dependency_flags)
 				       "-objcmt-migrate-literals", "-O1", NULL },
 		"/p/a.c", "/p");
 	expect_argv(s.args, s.n,
-		    (const char *const[]){ "-Wp,-DKEEP", "-objcmt-migrate-literals", "-O1",
-					   "-working-directory", "/p", NULL });
+		    (const char *const[]){ "-Wp,-DKEEP", "-objcmt-migrate-literals", "-O1", NULL });
 	sanitized_free(&s);
 }
 
@@ -312,8 +311,7 @@ Test(sanitize, werror_dropped)
 							NULL },
 				 "/p/a.c", "/p");
 	expect_argv(s.args, s.n,
-		    (const char *const[]){ "-Wall", "-fsyntax-only", "-fanalyzer",
-					   "-working-directory", "/p", NULL });
+		    (const char *const[]){ "-Wall", "-fsyntax-only", "-fanalyzer", NULL });
 	sanitized_free(&s);
 }
 
@@ -326,8 +324,7 @@ Test(sanitize, source_file_removed)
 				 "/p/src/a.c", "/p/build");
 	/* The -I value is kept with its flag although it names the file. */
 	expect_argv(s.args, s.n,
-		    (const char *const[]){ "-I", "../src/a.c", "../src/b.c", "-working-directory",
-					   "/p/build", NULL });
+		    (const char *const[]){ "-I", "/p/src/a.c", "../src/b.c", NULL });
 	sanitized_free(&s);
 }
 
@@ -342,8 +339,7 @@ Test(sanitize, plugin_flags_removed_with_notices)
 				       "bare.so", "-Xclang", "-fpass-plugin=q.so", NULL },
 		"/p/a.c", "/p");
 	expect_argv(s.args, s.n,
-		    (const char *const[]){ "-O2", "-Xclang", "-fcolor-diagnostics",
-					   "-working-directory", "/p", NULL });
+		    (const char *const[]){ "-O2", "-Xclang", "-fcolor-diagnostics", NULL });
 	const char *const want[] = {
 		"removed plugin flag '-fplugin=./evil.so' (/p/a.c)",
 		"removed plugin flag '-fpass-plugin=p.so' (/p/a.c)",
@@ -389,24 +385,36 @@ Test(sanitize, response_file_not_expanded)
 {
 	sanitized s = sanitize_v((const char *const[]){ "cc", "@flags.rsp", "-O2", NULL }, "/p/a.c",
 				 "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-O2", "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ "-O2", NULL });
 	cr_assert_eq(s.nnotices, 1);
 	cr_assert_str_eq(s.notices[0], "response file '@flags.rsp' not expanded (/p/a.c)");
 	sanitized_free(&s);
 }
 
+Test(sanitize, path_flags_absolute_and_working_directory_applied)
+{
+	sanitized s = sanitize_v((const char *const[]){ "cc", "-working-directory", "/q", "-I", "a",
+							"-isystem../b", "-include", "c.h", "-I/abs",
+							"--sysroot=s", "-iquote=rel", "-DX=y", NULL },
+				 "/p/a.c", "/p");
+	expect_argv(s.args, s.n,
+		    (const char *const[]){ "-I", "/q/a", "-isystem/b", "-include", "/q/c.h",
+					   "-I/abs", "--sysroot=/q/s", "-iquote=rel", "-DX=y", NULL });
+	sanitized_free(&s);
+}
+
 Test(sanitize, dangling_value_flags_dropped)
 {
-	/* Kept, they would swallow "-working-directory" as their value. */
+	/* A dangling value flag would swallow whatever libclang appends. */
 	sanitized s = sanitize_v((const char *const[]){ "cc", "-O2", "-Xclang", NULL }, "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-O2", "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ "-O2", NULL });
 	sanitized_free(&s);
 	s = sanitize_v((const char *const[]){ "cc", "-I", NULL }, "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ NULL });
 	sanitized_free(&s);
 	s = sanitize_v((const char *const[]){ "cc", "-Xclang", "-load", "-Xclang", NULL }, "/p/a.c",
 		       "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ NULL });
 	cr_assert_eq(s.nnotices, 1);
 	sanitized_free(&s);
 }
@@ -414,7 +422,7 @@ Test(sanitize, dangling_value_flags_dropped)
 Test(sanitize, only_argv0)
 {
 	sanitized s = sanitize_v((const char *const[]){ "cc", NULL }, "/p/a.c", "/p");
-	expect_argv(s.args, s.n, (const char *const[]){ "-working-directory", "/p", NULL });
+	expect_argv(s.args, s.n, (const char *const[]){ NULL });
 	sanitized_free(&s);
 }
 
@@ -439,8 +447,10 @@ Test(load, arguments_form_from_directory)
 	cr_assert_str_eq(db->tus[0].file, file);
 	cr_assert_str_eq(db->tus[0].directory, dir);
 	cr_assert_eq(db->tus[0].index, 0);
-	expect_argv(db->tus[0].args, db->tus[0].nargs,
-		    (const char *const[]){ "-I../inc", "-working-directory", dir, NULL });
+	char *inc = at("inc"), *flag = lc_xasprintf("-I%s", inc);
+	expect_argv(db->tus[0].args, db->tus[0].nargs, (const char *const[]){ flag, NULL });
+	free(inc);
+	free(flag);
 	cr_assert_eq(db->nnotices, 0);
 	free(file);
 	free(dir);
@@ -467,8 +477,7 @@ Test(load, command_form_from_file)
 	lc_compdb *db = load_ok("db.json");
 	cr_assert_eq(db->ntus, 1);
 	expect_argv(db->tus[0].args, db->tus[0].nargs,
-		    (const char *const[]){ "-DMSG=\"hi there\"", "-DX=a\\ b", "-working-directory",
-					   "/p/b", NULL });
+		    (const char *const[]){ "-DMSG=\"hi there\"", "-DX=a\\ b", NULL });
 	lc_compdb_free(db);
 }
 
@@ -484,8 +493,9 @@ Test(load, relative_directory_and_file)
 	char *dir = at("proj/out"), *file = at("proj/src/x.c");
 	cr_assert_str_eq(db->tus[0].directory, dir);
 	cr_assert_str_eq(db->tus[0].file, file);
-	expect_argv(db->tus[0].args, db->tus[0].nargs,
-		    (const char *const[]){ "-Iinc", "-working-directory", dir, NULL });
+	char *flag = lc_xasprintf("-I%s/inc", dir);
+	expect_argv(db->tus[0].args, db->tus[0].nargs, (const char *const[]){ flag, NULL });
+	free(flag);
 	free(dir);
 	free(file);
 	lc_compdb_free(db);
@@ -540,7 +550,7 @@ Test(load, notices_name_entry_and_file)
 	lc_compdb *db = load_ok("compile_commands.json");
 	cr_assert_eq(db->ntus, 2);
 	expect_argv(db->tus[1].args, db->tus[1].nargs,
-		    (const char *const[]){ "-working-directory", "/p", NULL });
+		    (const char *const[]){ NULL });
 	expect_list(db->notices, db->nnotices,
 		    (const char *const[]){
 			    "removed plugin flag '-fplugin=./evil.so' (entry 1, src/a.c)",
@@ -739,10 +749,11 @@ Test(from_args, files_and_flags)
 	cr_assert_str_eq(db->tus[0].directory, cwd);
 	cr_assert_eq(db->tus[1].index, 1);
 	/* The first argument is a flag here, not a compiler. */
+	char *inc = lc_xasprintf("-I%s/inc", cwd);
 	expect_argv(db->tus[0].args, db->tus[0].nargs,
-		    (const char *const[]){ "-Iinc", "-DX", "b.c", "-working-directory", cwd, NULL });
-	expect_argv(db->tus[1].args, db->tus[1].nargs,
-		    (const char *const[]){ "-Iinc", "-DX", "-working-directory", cwd, NULL });
+		    (const char *const[]){ inc, "-DX", "b.c", NULL });
+	expect_argv(db->tus[1].args, db->tus[1].nargs, (const char *const[]){ inc, "-DX", NULL });
+	free(inc);
 	/* Shared flags: the notice is given once, not once per file. */
 	expect_list(db->notices, db->nnotices,
 		    (const char *const[]){ "removed plugin flag '-fplugin=e.so' (command line)",
@@ -759,8 +770,7 @@ Test(from_args, no_args)
 	char *f = at("a.c"), *err = NULL;
 	lc_compdb *db = lc_compdb_from_args(&f, 1, NULL, 0, &err);
 	cr_assert_not_null(db);
-	expect_argv(db->tus[0].args, db->tus[0].nargs,
-		    (const char *const[]){ "-working-directory", db->tus[0].directory, NULL });
+	cr_assert_eq(db->tus[0].nargs, 0);
 	cr_assert_str_eq(db->tus[0].file, f);
 	lc_compdb_free(db);
 	free(f);
