@@ -449,11 +449,20 @@ static void add_store(walker *w, lc_slot_kind kind, const char *slot, const char
 }
 
 /* The slot an lvalue expression denotes: a field, a variable or a parameter. */
+/* handlers[i] names the slot of `handlers` (see array_slot). */
+static CXCursor array_base(CXCursor e)
+{
+	e = strip(e);
+	while (clang_getCursorKind(e) == CXCursor_ArraySubscriptExpr)
+		e = strip(first_child(e));
+	return e;
+}
+
 static bool lvalue_slot(walker *w, CXCursor lhs, lc_slot_kind *kind, const char **key,
 			const char **name)
 {
 	lc_value v;
-	classify(w, lhs, &v);
+	classify(w, array_base(lhs), &v);
 	*name = v.name;
 	*key = v.key;
 	switch (v.kind) {
@@ -556,14 +565,34 @@ static enum CXVisitorResult field_collector(CXCursor c, CXClientData d)
 	return CXVisit_Continue;
 }
 
-static void visit_init_list(walker *w, CXCursor list, CXType type);
+/* The slot an array of function pointers stores into: the whole array is
+ * one slot (its variable or field), indexes are not told apart. */
+typedef struct array_slot {
+	lc_slot_kind kind;
+	const char *key, *name; /* key NULL: not an array of function pointers */
+} array_slot;
+
+static void visit_init_list(walker *w, CXCursor list, CXType type, array_slot slot);
+
+static bool is_function_pointer_array(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray)
+		return false;
+	return is_function_pointer_type(clang_getArrayElementType(t));
+}
 
 static void init_value(walker *w, CXCursor field, CXCursor value, CXCursor at)
 {
 	CXType ft = clang_getCursorType(field);
 	CXCursor sv = strip(value);
 	if (clang_getCursorKind(sv) == CXCursor_InitListExpr) {
-		visit_init_list(w, sv, ft);
+		array_slot slot = { LC_SLOT_FIELD, NULL, NULL };
+		if (is_function_pointer_array(ft)) {
+			slot.key = field_key(w, field);
+			slot.name = arena_cxstring(w->f->arena, clang_getCursorSpelling(field));
+		}
+		visit_init_list(w, sv, ft, slot);
 		return;
 	}
 	if (!is_function_pointer_type(ft))
@@ -580,6 +609,7 @@ typedef struct init_state {
 	field_list fl;
 	size_t next;      /* next positional field */
 	bool elided;      /* brace elision seen: positions are unreliable */
+	array_slot slot;  /* for an array of function pointers */
 } init_state;
 
 static enum CXChildVisitResult designator_visitor(CXCursor c, CXCursor parent, CXClientData d)
@@ -602,8 +632,15 @@ static enum CXChildVisitResult init_entry_visitor(CXCursor c, CXCursor parent, C
 	if (canon.kind == CXType_ConstantArray || canon.kind == CXType_IncompleteArray) {
 		CXType elem = clang_getArrayElementType(canon);
 		CXCursor sv = strip(c);
+		if (st->slot.key && clang_getCursorKind(sv) != CXCursor_InitListExpr) {
+			lc_value v;
+			classify(w, c, &v);
+			add_store(w, st->slot.kind, st->slot.key, st->slot.name, &v, c);
+			return CXChildVisit_Continue;
+		}
+		array_slot none = { LC_SLOT_FIELD, NULL, NULL };
 		if (clang_getCursorKind(sv) == CXCursor_InitListExpr)
-			visit_init_list(w, sv, elem);
+			visit_init_list(w, sv, elem, none);
 		else if (clang_getCursorKind(sv) != CXCursor_UnexposedExpr &&
 			 is_record_or_array(elem))
 			st->elided = true;
@@ -642,11 +679,12 @@ static enum CXChildVisitResult init_entry_visitor(CXCursor c, CXCursor parent, C
 	return CXChildVisit_Continue;
 }
 
-static void visit_init_list(walker *w, CXCursor list, CXType type)
+static void visit_init_list(walker *w, CXCursor list, CXType type, array_slot slot)
 {
 	init_state st = { 0 };
 	st.w = w;
 	st.type = type;
+	st.slot = slot;
 	CXType canon = clang_getCanonicalType(type);
 	if (canon.kind == CXType_Record)
 		clang_Type_visitFields(canon, field_collector, &st.fl);
@@ -675,8 +713,13 @@ static void visit_var_decl(walker *w, CXCursor c)
 		add_store(w, LC_SLOT_VAR, target.key, target.name, &v, c);
 	} else if (is_record_or_array(t)) {
 		CXCursor sv = strip(init);
+		array_slot slot = { LC_SLOT_VAR, NULL, NULL };
+		if (is_function_pointer_array(t)) {
+			slot.key = target.key;
+			slot.name = target.name;
+		}
 		if (clang_getCursorKind(sv) == CXCursor_InitListExpr)
-			visit_init_list(w, sv, t);
+			visit_init_list(w, sv, t, slot);
 	} else {
 		note_pending_result(w, init, &target);
 	}
@@ -711,7 +754,8 @@ static void visit_call(walker *w, CXCursor c)
 	if (clang_Cursor_isNull(ref) || clang_getCursorKind(ref) == CXCursor_CallExpr) {
 		/* (*h->cb)(h) and friends: dig the callee out of the first child. */
 		CXCursor callee = strip(first_child(c));
-		while (clang_getCursorKind(callee) == CXCursor_UnaryOperator)
+		while (clang_getCursorKind(callee) == CXCursor_UnaryOperator ||
+		       clang_getCursorKind(callee) == CXCursor_ArraySubscriptExpr)
 			callee = strip(first_child(callee));
 		enum CXCursorKind k = clang_getCursorKind(callee);
 		if (k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr)
