@@ -22,6 +22,15 @@ typedef struct pending_result {
 	lc_value target;
 } pending_result;
 
+/* A counted loop being walked: its counter, and where its body starts (a
+ * change of the counter in the header is its init or step; in the body it
+ * is not). */
+struct loop_ctx {
+	int index;          /* in facts->loops */
+	CXCursor counter;   /* the counter's VarDecl */
+	unsigned body_start; /* file offset of the body: changes before it are the header's */
+};
+
 typedef struct walker {
 	CXTranslationUnit tu;
 	lc_facts *f;
@@ -31,6 +40,7 @@ typedef struct walker {
 	int loop;              /* innermost loop index in f->loops, -1 if none */
 	unsigned loop_depth;
 	LC_VEC(pending_result) pending;
+	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
 	/* Cache of the last file's contents, for expression text. */
 	CXFile text_file;
 	const char *text;
@@ -913,7 +923,8 @@ static CXCursor init_counter(CXCursor init)
 
 /* The condition of a for statement: libclang visits only the parts that
  * exist, so find the one that starts between the header's two semicolons. */
-static CXCursor for_condition(walker *w, CXCursor loop, const children *ch, CXCursor *counter)
+static CXCursor for_condition(walker *w, CXCursor loop, const children *ch, CXCursor *counter,
+			      CXCursor *step)
 {
 	CXFile file;
 	unsigned start = file_offset(clang_getRangeStart(clang_getCursorExtent(loop)), &file);
@@ -951,35 +962,126 @@ static CXCursor for_condition(walker *w, CXCursor loop, const children *ch, CXCu
 			*counter = init_counter(ch->items[i]);
 		else if (off > semi[0] && off < semi[1])
 			cond = ch->items[i];
+		else if (off > semi[1] && i + 1 < n)
+			*step = ch->items[i]; /* the last child is the body */
 	}
 	return cond;
 }
 
-static void loop_bound(walker *w, CXCursor c, lc_loop *l)
+/* Is `cond` a comparison of the counter with a runtime value (i < n,
+ * j <= r->count), possibly inside a conjunction (i < n && buf[i] != ' ')? */
+static bool counted_comparison(walker *w, CXCursor cond, CXCursor counter)
 {
+	cond = strip(cond);
+	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator)
+		return false;
 	children ch;
-	get_children(c, &ch);
-	CXCursor cond = clang_getNullCursor(), counter = clang_getNullCursor();
-	switch (clang_getCursorKind(c)) {
-	case CXCursor_ForStmt:
-		cond = for_condition(w, c, &ch, &counter);
-		break;
-	case CXCursor_WhileStmt:
-		if (ch.n == 2)
-			cond = ch.items[0];
-		break;
-	case CXCursor_DoStmt:
-		if (ch.n == 2)
-			cond = ch.items[1];
-		break;
+	get_children(cond, &ch);
+	if (ch.n != 2)
+		return false;
+	switch (binary_operator(w, ch.items[0], ch.items[1])) {
+	case OP_AND:
+		return counted_comparison(w, ch.items[0], counter) ||
+		       counted_comparison(w, ch.items[1], counter);
+	case OP_OR:
+		return counted_comparison(w, ch.items[0], counter) &&
+		       counted_comparison(w, ch.items[1], counter);
+	case OP_ASSIGN:
+		return false;
 	default:
 		break;
 	}
-	if (clang_Cursor_isNull(cond))
-		return; /* for (;;) or unknown: not a data-bounded loop */
-	l->bound_is_data = condition_is_data(w, cond, counter);
-	if (l->bound_is_data)
-		l->bound_text = cursor_text(w, cond);
+	for (unsigned i = 0; i < 2; i++) {
+		CXCursor var = referenced_var(ch.items[i]);
+		if (!clang_Cursor_isNull(var) && clang_equalCursors(var, counter))
+			return condition_is_data(w, cond, counter);
+	}
+	return false;
+}
+
+/* The step of a counted loop: ++i, i--, i += k, i -= k on the counter. A
+ * step like len *= 2 or p = p->next makes no counted loop. */
+static bool simple_step(walker *w, CXCursor step, CXCursor counter)
+{
+	CXCursor s = strip(step);
+	enum CXCursorKind k = clang_getCursorKind(s);
+	if (k != CXCursor_UnaryOperator && k != CXCursor_CompoundAssignOperator)
+		return false;
+	const char *text = cursor_text(w, s);
+	if (!text || !(strstr(text, "++") || strstr(text, "--") || strstr(text, "+=") ||
+		       strstr(text, "-=")))
+		return false;
+	CXCursor var = referenced_var(first_child(s));
+	return !clang_Cursor_isNull(var) && clang_equalCursors(var, counter);
+}
+
+/* A loop is data-bounded, for cpu/hotspot, when it is a counted for loop:
+ * a counter with a simple step compared against a runtime value, and the
+ * counter not changed in the body (see note_counter_change). while loops,
+ * pointer and list walks, doubling loops and scans that share the outer
+ * loop's cursor are not: they are most often linear overall, and a rule
+ * that guesses drowns its true findings. */
+static void loop_bound(walker *w, CXCursor c, lc_loop *l, struct loop_ctx *ctx)
+{
+	if (clang_getCursorKind(c) != CXCursor_ForStmt)
+		return;
+	children ch;
+	get_children(c, &ch);
+	CXCursor counter = clang_getNullCursor(), step = clang_getNullCursor();
+	CXCursor cond = for_condition(w, c, &ch, &counter, &step);
+	if (clang_Cursor_isNull(cond) || clang_Cursor_isNull(step))
+		return;
+	if (clang_Cursor_isNull(counter)) {
+		CXCursor s = strip(step);
+		counter = referenced_var(first_child(s));
+		if (clang_Cursor_isNull(counter))
+			return;
+	}
+	if (!simple_step(w, step, counter) || !counted_comparison(w, cond, counter))
+		return;
+	l->bound_is_data = true;
+	l->bound_text = cursor_text(w, cond);
+	CXFile f;
+	CXCursor body = ch.items[(ch.n < 8 ? ch.n : 8) - 1];
+	ctx->counter = counter;
+	ctx->body_start = file_offset(clang_getRangeStart(clang_getCursorExtent(body)), &f);
+}
+
+/* A change of variable `var` at expression `at`: a counted loop whose
+ * counter it is, changed in the loop's body, is no longer counted
+ * (for (j = i; j < n && s[j] != ' '; j++); i = j; walks s once). */
+static void note_counter_change(walker *w, CXCursor var, CXCursor at)
+{
+	if (!w->loops.len || clang_Cursor_isNull(var))
+		return;
+	CXFile f;
+	unsigned off = file_offset(clang_getRangeStart(clang_getCursorExtent(at)), &f);
+	for (size_t i = 0; i < w->loops.len; i++) {
+		struct loop_ctx *lc = &w->loops.ptr[i];
+		if (!clang_equalCursors(lc->counter, var))
+			continue;
+		if (off < lc->body_start)
+			continue;
+		w->f->loops.ptr[lc->index].bound_is_data = false;
+		w->f->loops.ptr[lc->index].bound_text = NULL;
+	}
+}
+
+static void visit_counter_changes(walker *w, CXCursor c)
+{
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if (k == CXCursor_UnaryOperator) {
+		const char *text = cursor_text(w, c);
+		if (text && (strstr(text, "++") || strstr(text, "--")))
+			note_counter_change(w, referenced_var(first_child(c)), c);
+	} else if (k == CXCursor_CompoundAssignOperator) {
+		note_counter_change(w, referenced_var(first_child(c)), c);
+	} else if (k == CXCursor_BinaryOperator) {
+		children ch;
+		get_children(c, &ch);
+		if (ch.n == 2 && binary_operator(w, ch.items[0], ch.items[1]) == OP_ASSIGN)
+			note_counter_change(w, referenced_var(ch.items[0]), c);
+	}
 }
 
 static void visit_loop(walker *w, CXCursor c)
@@ -988,14 +1090,22 @@ static void visit_loop(walker *w, CXCursor c)
 	l.function = w->function;
 	l.loc = cursor_loc(w, c);
 	l.parent = w->loop;
-	loop_bound(w, c, &l);
+	struct loop_ctx ctx = { 0 };
+	ctx.counter = clang_getNullCursor();
+	loop_bound(w, c, &l, &ctx);
 	lc_vec_push(&w->f->loops, l);
+	ctx.index = (int)w->f->loops.len - 1;
+	bool counted = !clang_Cursor_isNull(ctx.counter);
+	if (counted)
+		lc_vec_push(&w->loops, ctx);
 	int saved = w->loop;
 	w->loop = (int)w->f->loops.len - 1;
 	w->loop_depth++;
 	clang_visitChildren(c, visit, w);
 	w->loop_depth--;
 	w->loop = saved;
+	if (counted)
+		w->loops.len--;
 }
 
 static void visit_function(walker *w, CXCursor c)
@@ -1042,6 +1152,11 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 		return CXChildVisit_Recurse;
 	case CXCursor_BinaryOperator:
 		visit_binary_operator(w, c);
+		visit_counter_changes(w, c);
+		return CXChildVisit_Recurse;
+	case CXCursor_UnaryOperator:
+	case CXCursor_CompoundAssignOperator:
+		visit_counter_changes(w, c);
 		return CXChildVisit_Recurse;
 	case CXCursor_CallExpr:
 		if (w->function < 0 && in_system_header(c))
@@ -1103,4 +1218,5 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	clang_getInclusions(tu, inclusion_visitor, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit, &w);
 	lc_vec_free(&w.pending);
+	lc_vec_free(&w.loops);
 }
