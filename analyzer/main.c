@@ -16,13 +16,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h" /* suppressions and baselines */
+#include "cache.h"
 #include "compdb.h"
+#include "config.h"
+#include "filter.h"
 #include "link.h"
 #include "parse.h"
 #include "report.h"
 #include "result.h"
 #include "rules.h"
 #include "solve.h"
+#include "suppress.h" /* suppressions and baselines */
 #include "util.h"
 
 #ifndef LC_VERSION
@@ -37,13 +42,22 @@ static const char usage_text[] =
 	"blocking call reachable from a callback that runs on the loop thread.\n"
 	"\n"
 	"Input:\n"
-	"  -p DIR                 read DIR/compile_commands.json; FILE arguments then\n"
-	"                         restrict which entries are analysed\n"
+	"  -p DIR                 read DIR/compile_commands.json; the whole database is\n"
+	"                         analysed and FILE arguments (changed files, e.g. from\n"
+	"                         pre-commit) restrict the report to findings in them or\n"
+	"                         whose chain passes through them\n"
 	"  -- ARGS                compiler arguments for FILE... (without -p)\n"
 	"  --profile NAME[,NAME]  use only these loop profiles (see --list-profiles)\n"
 	"\n"
+	"Configuration (docs/configuration.md):\n"
+	"  --config FILE          read FILE instead of looking for .loopcheck.json in the\n"
+	"                         current directory and its parents (up to the .git root)\n"
+	"  --no-config            do not look for .loopcheck.json\n"
+	"  --dump-config          print the effective configuration as JSON and exit\n"
+	"\n"
 	"Output:\n"
-	"  --format FMT           text (default), json or sarif\n"
+	"  --format FMT           text (default), json, sarif, codequality (GitLab) or\n"
+	"                         dot (Graphviz: the call chains of the findings)\n"
 	"  -o FILE                write the report to FILE (atomically) instead of stdout\n"
 	"  --srcroot DIR          report paths relative to DIR (default: current directory)\n"
 	"  --absolute-paths       print absolute paths for files outside --srcroot\n"
@@ -60,9 +74,24 @@ static const char usage_text[] =
 	"  --fail-on LEVEL        note, warning (default) or error: lowest severity that\n"
 	"                         makes the exit code 1\n"
 	"  --exit-zero            exit 0 even when there are findings\n"
+	"  --max-findings N       exit 1 only when more than N findings count (default 0)\n"
+	"\n"
+	"Suppressions and baselines (docs/suppressions.md, docs/baselines.md):\n"
+	"  --baseline FILE        do not report findings whose fingerprints are in FILE\n"
+	"                         (a JSON or SARIF report of an earlier run)\n"
+	"  --write-baseline FILE  write the unsuppressed findings to FILE as a baseline;\n"
+	"                         they then count as in the baseline for this run\n"
+	"  --report-unused-suppressions\n"
+	"                         warn about loopcheck-ignore comments that match no\n"
+	"                         finding, and exit 1 if there are any\n"
 	"\n"
 	"Performance:\n"
 	"  -j N                   parse N translation units in parallel (default: cores)\n"
+	"  --cache-dir DIR        keep per-TU summaries in DIR (default: .loopcheck-cache\n"
+	"                         beside the compile database with -p, else\n"
+	"                         $XDG_CACHE_HOME/loopcheck or ~/.cache/loopcheck)\n"
+	"  --no-cache             parse every translation unit; use no cache\n"
+	"  --stats                print where the time went on stderr\n"
 	"\n"
 	"Information and debugging:\n"
 	"  --list-rules           list the rules and exit\n"
@@ -93,6 +122,16 @@ enum {
 	OPT_PROFILE,
 	OPT_NESTING_LIMIT,
 	OPT_HOTSPOT_DEPTH,
+	OPT_BASELINE,       /* suppressions and baselines */
+	OPT_WRITE_BASELINE,
+	OPT_REPORT_UNUSED,
+	OPT_MAX_FINDINGS,
+	OPT_CONFIG,      /* config.h */
+	OPT_NO_CONFIG,
+	OPT_DUMP_CONFIG,
+	OPT_CACHE_DIR,   /* summary cache and --stats (cache.h) */
+	OPT_NO_CACHE,
+	OPT_STATS,
 };
 
 typedef struct options {
@@ -112,6 +151,17 @@ typedef struct options {
 	bool list_rules, list_profiles, dump_facts, dump_callgraph;
 	LC_VEC(char *) profiles;
 	lc_solve_opts solve;
+	/* Suppressions and baselines (suppress.h, baseline.h). */
+	const char *baseline, *write_baseline;
+	bool report_unused;
+	size_t max_findings;
+	/* Configuration file (config.h): command-line values win over it. */
+	const char *config;
+	bool no_config, dump_config;
+	bool fail_on_set, nesting_set, hotspot_set;
+	/* Summary cache and --stats (cache.h, parse.h). */
+	const char *cache_dir;
+	bool no_cache, stats;
 } options;
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -167,6 +217,16 @@ static void parse_args(int argc, char **argv, options *o)
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "nesting-limit", required_argument, NULL, OPT_NESTING_LIMIT },
 		{ "hotspot-loop-depth", required_argument, NULL, OPT_HOTSPOT_DEPTH },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "report-unused-suppressions", no_argument, NULL, OPT_REPORT_UNUSED },
+		{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -211,8 +271,13 @@ static void parse_args(int argc, char **argv, options *o)
 				o->report.format = LC_FORMAT_JSON;
 			else if (strcmp(optarg, "sarif") == 0)
 				o->report.format = LC_FORMAT_SARIF;
+			else if (strcmp(optarg, "codequality") == 0)
+				o->report.format = LC_FORMAT_CODEQUALITY;
+			else if (strcmp(optarg, "dot") == 0)
+				o->report.format = LC_FORMAT_DOT;
 			else
-				usage_error("unknown format '%s' (expected text, json or sarif)", optarg);
+				usage_error("unknown format '%s' (expected text, json, sarif, codequality or dot)",
+					    optarg);
 			break;
 		case OPT_SRCROOT:
 			o->report.srcroot = optarg;
@@ -243,6 +308,7 @@ static void parse_args(int argc, char **argv, options *o)
 				o->fail_on = LC_SEV_ERROR;
 			else
 				usage_error("--fail-on expects note, warning or error, not '%s'", optarg);
+			o->fail_on_set = true;
 			break;
 		case OPT_EXIT_ZERO:
 			o->exit_zero = true;
@@ -264,9 +330,41 @@ static void parse_args(int argc, char **argv, options *o)
 			break;
 		case OPT_NESTING_LIMIT:
 			o->solve.nesting_limit = parse_count("--nesting-limit", optarg, 1, 1000);
+			o->nesting_set = true;
 			break;
 		case OPT_HOTSPOT_DEPTH:
 			o->solve.hotspot_loop_depth = parse_count("--hotspot-loop-depth", optarg, 2, 100);
+			o->hotspot_set = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			o->no_config = true;
+			break;
+		case OPT_DUMP_CONFIG:
+			o->dump_config = true;
+			break;
+		case OPT_BASELINE: /* suppressions and baselines */
+			o->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			o->write_baseline = optarg;
+			break;
+		case OPT_REPORT_UNUSED:
+			o->report_unused = true;
+			break;
+		case OPT_MAX_FINDINGS:
+			o->max_findings = parse_count("--max-findings", optarg, 0, INT_MAX);
+			break;
+		case OPT_CACHE_DIR: /* summary cache and --stats */
+			o->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = true;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -285,12 +383,8 @@ static lc_compdb *load_compdb(const options *o)
 	if (o->build_dir) {
 		if (o->have_dashdash)
 			usage_error("'--' compiler arguments cannot be combined with -p");
+		/* FILE arguments do not restrict the database: see changed_files(). */
 		db = lc_compdb_load(o->build_dir, &err);
-		if (db && o->nfiles) {
-			const char *unmatched = NULL;
-			if (lc_compdb_restrict(db, o->files, o->nfiles, &unmatched))
-				lc_die("%s: not in the compile database %s", unmatched, o->build_dir);
-		}
 	} else {
 		if (!o->nfiles)
 			usage_error("no input files (give FILE... or -p BUILD_DIR)");
@@ -305,13 +399,54 @@ static lc_compdb *load_compdb(const options *o)
 	return db;
 }
 
-static void list_rules(const lc_ruleset *rs)
+static void list_rules(const lc_ruleset *rs, const lc_config *cfg)
 {
 	for (size_t i = 0; i < rs->rules.len; i++) {
 		const lc_rule_info *r = &rs->rules.ptr[i];
-		printf("%-28s %-8s %s\n", r->id, lc_severity_name(r->severity),
+		printf("%-28s %-8s %s\n", r->id, lc_config_rule_level(cfg, rs, r->id),
 		       r->short_desc ? r->short_desc : "");
 	}
+}
+
+/* ---- configuration and changed files (config.h, filter.h) ---- */
+
+/* --config, else .loopcheck.json from `cwd` upwards (unless --no-config),
+ * with the command-line values on top. Exits 2 on a configuration error. */
+static lc_config *open_config(const options *o, const char *cwd)
+{
+	lc_config_cli cli = { 0 };
+	cli.path = o->config;
+	cli.no_config = o->no_config;
+	cli.profiles = o->profiles.len ? (const char *const *)o->profiles.ptr : NULL;
+	cli.nprofiles = o->profiles.len;
+	cli.nesting_limit = o->nesting_set ? o->solve.nesting_limit : 0;
+	cli.hotspot_loop_depth = o->hotspot_set ? o->solve.hotspot_loop_depth : 0;
+	cli.fail_on = o->fail_on_set ? (int)o->fail_on : -1;
+	char *err = NULL;
+	lc_config *cfg = lc_config_open(&cli, cwd, &err);
+	if (!cfg) {
+		fprintf(stderr, "loopcheck: error: %s\n", err ? err : "cannot load the configuration");
+		free(err);
+		exit(LC_EXIT_ERROR);
+	}
+	return cfg;
+}
+
+/* With -p, FILE arguments are changed files: the whole database is analysed
+ * and only findings in them, or whose chain passes through them, are kept.
+ * NULL when there are none. Exits 2 if one does not exist. */
+static lc_filter *changed_files(const options *o, const char *cwd)
+{
+	if (!o->build_dir || !o->nfiles)
+		return NULL;
+	char *err = NULL;
+	lc_filter *f = lc_filter_new(o->files, o->nfiles, cwd, &err);
+	if (!f) {
+		fprintf(stderr, "loopcheck: error: %s\n", err);
+		free(err);
+		exit(LC_EXIT_ERROR);
+	}
+	return f;
 }
 
 static void list_profiles(const lc_ruleset *rs)
@@ -358,17 +493,163 @@ static void add_notices(lc_result *r, const lc_compdb *db)
 	}
 }
 
-static void write_report(const options *o, const char *text)
+/* Returns false (after saying why) when the report could not be written. */
+static bool write_report(const options *o, const char *text)
 {
 	if (!o->output) {
 		fputs(text, stdout);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			lc_die("cannot write the report to standard output: %s", strerror(errno));
-		return;
+		if (fflush(stdout) == 0 && !ferror(stdout))
+			return true;
+		fprintf(stderr, "loopcheck: error: cannot write the report to standard output: %s\n",
+			strerror(errno));
+		return false;
 	}
-	if (lc_write_file_atomic(o->output, text, strlen(text)) != 0)
-		lc_die("%s: cannot write the report: %s", o->output, strerror(errno));
+	if (lc_write_file_atomic(o->output, text, strlen(text)) == 0)
+		return true;
+	fprintf(stderr, "loopcheck: error: %s: cannot write the report: %s\n", o->output,
+		strerror(errno));
+	return false;
 }
+
+/* ---- suppressions and baselines (suppress.h, baseline.h) ---- */
+
+/* --baseline, read before the analysis so that a bad file fails at once.
+ * NULL without the option; exits 2 when the file is unreadable or malformed. */
+static lc_baseline *load_baseline(const options *o)
+{
+	if (!o->baseline)
+		return NULL;
+	char *err = NULL;
+	lc_baseline *b = lc_baseline_load(o->baseline, &err);
+	if (!b) {
+		fprintf(stderr, "loopcheck: error: %s\n", err);
+		free(err);
+		exit(LC_EXIT_ERROR);
+	}
+	return b;
+}
+
+static bool path_under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n && root[n - 1] == '/')
+		n--;
+	return path && strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Inline suppressions, then --baseline, then --write-baseline, on the
+ * findings of the whole program: before the changed-files filter, so that
+ * none depends on which files were given. Malformed suppressions (and, with
+ * --report-unused-suppressions, unused ones, in the changed files only when
+ * files were given) are reported on stderr, and in JSON and SARIF as
+ * notices. Returns the number of unused suppressions reported. */
+static size_t apply_suppressions_and_baseline(const options *o, lc_facts **facts, size_t nfacts,
+					       lc_result *r, const lc_ruleset *rs,
+					       const lc_baseline *baseline, lc_filter *changed)
+{
+	LC_VEC(const char *) files = { 0 };
+	lc_suppress_stats st;
+	size_t unused = 0;
+
+	/* Unused suppressions are looked for in every TU's main file and every
+	 * header below --srcroot; used ones are in the findings' files. */
+	for (size_t i = 0; o->report_unused && i < nfacts; i++) {
+		if (!facts[i])
+			continue;
+		if (facts[i]->main_file)
+			lc_vec_push(&files, facts[i]->main_file);
+		for (size_t k = 0; k < facts[i]->files.len; k++)
+			if (path_under(facts[i]->files.ptr[k], o->report.srcroot))
+				lc_vec_push(&files, facts[i]->files.ptr[k]);
+	}
+	lc_suppress_stats_init(&st);
+	lc_suppress_apply(r, files.ptr, files.len, &st);
+	lc_vec_free(&files);
+	if (changed) {
+		size_t n = 0;
+		for (size_t i = 0; i < st.suppressions.len; i++)
+			if (lc_filter_matches(changed, st.suppressions.ptr[i].file))
+				st.suppressions.ptr[n++] = st.suppressions.ptr[i];
+		st.suppressions.len = n;
+		n = 0;
+		for (size_t i = 0; i < st.problems.len; i++)
+			if (lc_filter_matches(changed, st.problems.ptr[i].file))
+				st.problems.ptr[n++] = st.problems.ptr[i];
+		st.problems.len = n;
+	}
+	bool machine = o->report.format == LC_FORMAT_JSON || o->report.format == LC_FORMAT_SARIF;
+	lc_suppress_report(&st, o->report_unused, &o->report, stderr, machine ? r : NULL);
+	if (o->report_unused)
+		unused = lc_suppress_unused_count(&st);
+	lc_suppress_stats_release(&st);
+
+	if (baseline)
+		lc_baseline_apply(baseline, r);
+	if (o->write_baseline) {
+		size_t n = 0;
+		char *err = NULL;
+		if (lc_baseline_write(o->write_baseline, r, rs, &o->report, &n, &err) != 0)
+			lc_die("%s", err);
+		/* What was just written is this run's baseline. */
+		for (size_t i = 0; i < r->findings.len; i++)
+			if (!r->findings.ptr[i].suppressed)
+				r->findings.ptr[i].baseline_state = LC_BASELINE_UNCHANGED;
+		if (!o->report.quiet)
+			fprintf(stderr, "loopcheck: note: wrote %zu %s to the baseline %s\n", n,
+				n == 1 ? "finding" : "findings", o->write_baseline);
+	}
+	return unused;
+}
+
+/* ---- summary cache and --stats (issue 8; cache.h, parse.h) ---------------- */
+
+/* The cache, or NULL with --no-cache or when the default directory cannot
+ * be made (an explicit --cache-dir that fails is warned about). */
+static lc_cache *open_cache(const options *o, const char *root)
+{
+	if (o->no_cache)
+		return NULL;
+	char *dir = o->cache_dir ? lc_xstrdup(o->cache_dir) : lc_cache_default_dir(o->build_dir);
+	if (!dir)
+		return NULL;
+	char *err = NULL;
+	lc_cache *c = lc_cache_open(dir, root, lc_parse_extractor_id(), &err);
+	if (!c && o->cache_dir)
+		lc_warn("%s; continuing without a cache", err);
+	free(err);
+	free(dir);
+	return c;
+}
+
+static void print_stats(const lc_parse_stats *ps, const lc_cache *cache, double link,
+			double solve, double report, double total)
+{
+	FILE *e = stderr;
+	fprintf(e, "loopcheck: stats: %zu TUs: %zu parsed, %zu from the cache (-j%u)\n", ps->tus,
+		ps->parsed, ps->cache.hits, ps->jobs);
+	if (cache)
+		fprintf(e, "  cache       %s: %zu hits, %zu misses (%zu changed, %zu unreadable), "
+			   "%zu stored, %zu refreshed, %zu not cacheable, %zu write errors; "
+			   "%zu files stat'ed, %zu hashed\n",
+			lc_cache_dir(cache), ps->cache.hits, ps->cache.misses, ps->cache.stale,
+			ps->cache.corrupt, ps->cache.stored, ps->cache.refreshed, ps->cache.uncacheable,
+			ps->cache.write_errors, ps->cache.files_stat, ps->cache.files_hashed);
+	else
+		fprintf(e, "  cache       off\n");
+	fprintf(e, "  lookup      %8.3f s wall  %8.3f s CPU\n", ps->wall_lookup, ps->cpu_lookup);
+	fprintf(e, "  parse       %8.3f s wall  %8.3f s CPU (process)\n", ps->wall_parse,
+		ps->cpu_process);
+	fprintf(e, "    libclang              %8.3f s CPU\n", ps->cpu_parse);
+	fprintf(e, "    extract               %8.3f s CPU\n", ps->cpu_extract);
+	fprintf(e, "    hash inputs           %8.3f s CPU\n", ps->cpu_digest);
+	fprintf(e, "    cache store           %8.3f s CPU\n", ps->cpu_store);
+	fprintf(e, "  link        %8.3f s\n", link);
+	fprintf(e, "  solve       %8.3f s\n", solve);
+	fprintf(e, "  report      %8.3f s\n", report);
+	fprintf(e, "  total       %8.3f s\n", total);
+}
+
+/* ---- end of summary cache and --stats -------------------------------------- */
 
 int main(int argc, char **argv)
 {
@@ -380,32 +661,46 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	lc_install_signal_cleanup();
 
-	lc_ruleset *rs = lc_ruleset_new();
-	char *err = NULL;
-	if (lc_ruleset_load_builtin(rs, o.profiles.len ? (const char *const *)o.profiles.ptr : NULL,
-				    o.profiles.len, &err) != 0) {
-		fprintf(stderr, "loopcheck: error: %s\n", err);
-		free(err);
-		return LC_EXIT_ERROR;
-	}
-	if (o.list_rules || o.list_profiles) {
-		if (o.list_rules)
-			list_rules(rs);
-		if (o.list_profiles)
-			list_profiles(rs);
-		lc_ruleset_free(rs);
-		return LC_EXIT_CLEAN;
-	}
-
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)))
 		lc_die("cannot get the current directory: %s", strerror(errno));
+
+	/* built-in rules (profiles per --profile / config) -> config loops and
+	 * blocking entries -> rule severities; command-line values override. */
+	lc_config *cfg = open_config(&o, cwd);
+	o.solve = *lc_config_solve_opts(cfg);
+	o.fail_on = lc_config_fail_on(cfg);
+	lc_ruleset *rs = lc_ruleset_new();
+	char *err = NULL;
+	if (lc_config_load_rules(cfg, rs, &err) != 0) {
+		fprintf(stderr, "loopcheck: error: %s\n", err);
+		free(err);
+		lc_ruleset_free(rs);
+		lc_config_free(cfg);
+		return LC_EXIT_ERROR;
+	}
+	if (o.dump_config || o.list_rules || o.list_profiles) {
+		if (o.dump_config) {
+			char *text = lc_config_dump(cfg, rs);
+			fputs(text, stdout);
+			free(text);
+		}
+		if (o.list_rules)
+			list_rules(rs, cfg);
+		if (o.list_profiles)
+			list_profiles(rs);
+		lc_ruleset_free(rs);
+		lc_config_free(cfg);
+		return LC_EXIT_CLEAN;
+	}
 	char *srcroot = lc_path_normalize(o.report.srcroot ? o.report.srcroot : cwd, cwd);
 	o.report.srcroot = srcroot;
 	o.report.color = use_color(&o);
 
 	double t0 = now();
 	lc_compdb *db = load_compdb(&o);
+	lc_filter *changed = changed_files(&o, cwd);
+	lc_baseline *baseline = load_baseline(&o); /* suppressions and baselines */
 	if (db->ntus == 0)
 		lc_die("%s: the compile database has no entries",
 		       o.build_dir ? o.build_dir : "command line");
@@ -413,6 +708,11 @@ int main(int argc, char **argv)
 	lc_parse_opts popts = { 0 };
 	popts.jobs = o.jobs;
 	popts.progress = o.progress == 1 || (o.progress == -1 && !o.report.quiet && isatty(STDERR_FILENO));
+	lc_cache *cache = open_cache(&o, srcroot); /* summary cache and --stats */
+	lc_parse_stats pstats = { 0 };
+	popts.cache = cache;
+	popts.stats = &pstats;
+	double t_link = 0, t_solve = 0, t_report = 0;
 	lc_facts **facts = lc_parse_all(db, &popts);
 	double t1 = now();
 
@@ -423,36 +723,69 @@ int main(int argc, char **argv)
 	} else {
 		lc_program *prog = lc_link(facts, db->ntus);
 		double t2 = now();
+		t_link = t2 - t1;
 		if (o.dump_callgraph) {
 			lc_dump_callgraph(prog, rs, stdout);
 		} else {
 			lc_result *r = lc_result_new();
 			add_notices(r, db);
 			lc_solve(prog, rs, &o.solve, r);
+			lc_config_apply(cfg, r); /* rules off/severity, then "exclude" */
+			size_t unused = apply_suppressions_and_baseline(&o, facts, db->ntus, r, rs,
+									baseline, changed);
+			if (changed)
+				lc_filter_apply(changed, r);
 			double t3 = now();
 			r->stats.seconds_parse = t1 - t0;
 			r->stats.seconds_link = t2 - t1;
 			r->stats.seconds_solve = t3 - t2;
 			r->stats.seconds_total = t3 - t0;
+			t_solve = t3 - t2; /* summary cache and --stats */
+			r->stats.jobs = pstats.jobs;
+			r->stats.tus_parsed = pstats.parsed;
+			r->stats.cache_hits = pstats.cache.hits;
+			r->stats.cache_misses = pstats.cache.misses;
+			r->stats.seconds_parse_cpu = pstats.cpu_process;
+			r->stats.seconds_extract = pstats.cpu_extract;
 			char *text = lc_report_render(r, rs, &o.report);
-			write_report(&o, text);
+			t_report = now() - t3;
+			bool written = write_report(&o, text);
 			free(text);
-			for (size_t i = 0; i < r->findings.len; i++)
-				if (!r->findings.ptr[i].suppressed &&
-				    r->findings.ptr[i].severity >= o.fail_on)
-					status = LC_EXIT_FINDINGS;
+			/* Findings that count: not suppressed, not in the baseline, at
+			 * or above --fail-on; more than --max-findings of them (or an
+			 * unused suppression, when asked) make the exit code 1. */
+			size_t failing = 0;
+			for (size_t i = 0; i < r->findings.len; i++) {
+				const lc_finding *f = &r->findings.ptr[i];
+				if (!f->suppressed && f->baseline_state != LC_BASELINE_UNCHANGED &&
+				    f->severity >= o.fail_on)
+					failing++;
+			}
+			if (failing > o.max_findings || unused)
+				status = LC_EXIT_FINDINGS;
+			if (o.max_findings && failing > o.max_findings)
+				fprintf(stderr, "loopcheck: %zu findings, more than --max-findings %zu\n",
+					failing, o.max_findings);
+			if (!written)
+				status = LC_EXIT_ERROR;
 			lc_result_free(r);
 		}
 		lc_program_free(prog);
 	}
+	if (o.stats) /* summary cache and --stats */
+		print_stats(&pstats, cache, t_link, t_solve, t_report, now() - t0);
+	lc_cache_close(cache);
 	for (size_t i = 0; i < db->ntus; i++)
 		lc_facts_free(facts[i]);
 	free(facts);
 	lc_compdb_free(db);
 	lc_ruleset_free(rs);
+	lc_filter_free(changed);
+	lc_baseline_free(baseline);
+	lc_config_free(cfg);
 	free(srcroot);
 	for (size_t i = 0; i < o.profiles.len; i++)
 		free(o.profiles.ptr[i]);
 	lc_vec_free(&o.profiles);
-	return o.exit_zero ? LC_EXIT_CLEAN : status;
+	return o.exit_zero && status != LC_EXIT_ERROR ? LC_EXIT_CLEAN : status;
 }

@@ -32,6 +32,12 @@ char *lc_report_render(const lc_result *r, const lc_ruleset *rs,
 	case LC_FORMAT_SARIF:
 		lc_report_sarif(&out, r, rs, opts);
 		break;
+	case LC_FORMAT_CODEQUALITY:
+		lc_report_codequality(&out, r, rs, opts);
+		break;
+	case LC_FORMAT_DOT:
+		lc_report_dot(&out, r, rs, opts);
+		break;
 	case LC_FORMAT_TEXT:
 	default:
 		lc_report_text(&out, r, rs, opts);

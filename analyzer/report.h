@@ -1,4 +1,5 @@
-/* report.h - print an lc_result as text, JSON or SARIF 2.1.0.
+/* report.h - print an lc_result as text, JSON, SARIF 2.1.0, GitLab Code
+ * Quality JSON or a Graphviz DOT graph.
  *
  * In:  an lc_result (from solve.c), the ruleset (for rule metadata), options.
  * Out: the whole report as one heap string (caller frees), so main.c can
@@ -22,6 +23,8 @@ typedef enum lc_format {
 	LC_FORMAT_TEXT = 0,
 	LC_FORMAT_JSON,
 	LC_FORMAT_SARIF,
+	LC_FORMAT_CODEQUALITY, /* GitLab Code Quality (report_codequality.c) */
+	LC_FORMAT_DOT,         /* Graphviz: the chains as a graph (report_dot.c) */
 } lc_format;
 
 typedef struct lc_report_opts {

@@ -26,8 +26,9 @@
 /* Where the project lives; rules' helpUri is built from it. */
 #define LC_INFORMATION_URI "https://github.com/loopcheck/loopcheck"
 /* docs/json-format.md: bump the minor for added fields, the major for
- * removed or changed ones. */
-#define LC_JSON_FORMAT_VERSION "1.0"
+ * removed or changed ones (and record it in the doc's "Version history").
+ * 1.1: findings' "baseline". */
+#define LC_JSON_FORMAT_VERSION "1.1"
 #define LC_SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 
 /* GitHub code scanning limits (per run / per result); we truncate ourselves
@@ -44,6 +45,12 @@ void lc_report_json(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
 		    const lc_report_opts *opts);
 void lc_report_sarif(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
 		     const lc_report_opts *opts);
+/* GitLab Code Quality: unsuppressed findings not in the baseline. */
+void lc_report_codequality(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
+			   const lc_report_opts *opts);
+/* Graphviz DOT: registrations, callbacks, calls and findings of the chains. */
+void lc_report_dot(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
+		   const lc_report_opts *opts);
 
 /* Print a cJSON tree with 2-space indentation (jq's layout: one member per
  * line, empty containers as {} and []), ending in a newline. Integral

@@ -4,7 +4,8 @@
  * Every key the format defines is always present; an absent value is null
  * (a string, a location, or a line/column that is unknown). Columns are
  * libclang's 1-based byte columns. Suppressed findings are included with
- * "suppressed": true. Keys come out in a fixed order and the printer
+ * "suppressed": true, findings in a --baseline with "baseline": "unchanged".
+ * Keys come out in a fixed order and the printer
  * (lc_json_print) is deterministic, so equal results give equal bytes.
  */
 #include <stdlib.h>
@@ -101,6 +102,9 @@ static cJSON *finding(const lc_finding *f, const lc_report_opts *opts)
 	lc_json_add_str(o, "fingerprint", f->fingerprint);
 	cJSON_AddBoolToObject(o, "suppressed", f->suppressed);
 	lc_json_add_str(o, "suppression_reason", f->suppression_reason);
+	/* --baseline (baseline.h): "new" or "unchanged"; null without one. */
+	lc_json_add_str(o, "baseline", f->baseline_state == LC_BASELINE_UNCHANGED ? "unchanged"
+				       : f->baseline_state == LC_BASELINE_NEW ? "new" : NULL);
 	return o;
 }
 

@@ -13,6 +13,7 @@
  *   (callback definition) as [text](id), as GitHub links them.
  * - partialFingerprints["loopcheck/v1"] is loopcheck's own fingerprint (no
  *   line numbers); upload-sarif adds primaryLocationLineHash itself.
+ *   With --baseline, results carry baselineState "new" or "unchanged".
  * - GitHub's limits are applied here, with a notification when they bite:
  *   5000 results, 1000 thread-flow locations per result, 100 related
  *   locations, 10 tags per rule.
@@ -344,6 +345,9 @@ static cJSON *result(const lc_finding *f, const lc_ruleset *rs, sarif_ctx *cx,
 			cJSON_AddStringToObject(s, "justification", f->suppression_reason);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "suppressions"), s);
 	}
+	if (f->baseline_state != LC_BASELINE_NONE) /* --baseline (baseline.h) */
+		cJSON_AddStringToObject(res, "baselineState",
+					f->baseline_state == LC_BASELINE_UNCHANGED ? "unchanged" : "new");
 	props = cJSON_AddObjectToObject(res, "properties");
 	if (f->category)
 		cJSON_AddStringToObject(props, "category", f->category);
@@ -385,6 +389,8 @@ static cJSON *error_notification(const lc_error *e, sarif_ctx *cx)
 		level = "warning";
 		id = "loopcheck/tu-partial";
 	}
+	if (e->id) /* e.g. "loopcheck/unused-suppression" (suppress.c) */
+		id = e->id;
 	return notification(level, id, e->message, &where, cx);
 }
 

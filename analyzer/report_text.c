@@ -9,7 +9,8 @@
  *   3 findings in 2 files; 41 TUs analysed, 1 partial
  *
  * Columns are libclang's 1-based byte columns, as clang prints them.
- * Suppressed findings are not shown (they are counted in the summary).
+ * Suppressed findings, and findings in the --baseline, are not shown (they
+ * are counted in the summary).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static const char *plural(size_t n, const char *one, const char *many)
 void lc_report_text(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
 		    const lc_report_opts *opts)
 {
-	size_t shown = 0, suppressed = 0, nfiles = 0;
+	size_t shown = 0, suppressed = 0, in_baseline = 0, nfiles = 0;
 	const char **files;
 
 	(void)rs;
@@ -133,6 +134,10 @@ void lc_report_text(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
 		const lc_finding *f = &r->findings.ptr[i];
 		if (f->suppressed) {
 			suppressed++;
+			continue;
+		}
+		if (f->baseline_state == LC_BASELINE_UNCHANGED) {
+			in_baseline++;
 			continue;
 		}
 		print_finding(out, f, opts);
@@ -158,8 +163,12 @@ void lc_report_text(lc_sb *out, const lc_result *r, const lc_ruleset *rs,
 			   plural(nfiles, "file", "files"));
 	else
 		lc_sb_add(out, "no findings");
-	if (suppressed)
+	if (suppressed && in_baseline)
+		lc_sb_addf(out, " (%zu suppressed, %zu in the baseline)", suppressed, in_baseline);
+	else if (suppressed)
 		lc_sb_addf(out, " (%zu suppressed)", suppressed);
+	else if (in_baseline)
+		lc_sb_addf(out, " (%zu in the baseline)", in_baseline);
 	lc_sb_addf(out, "; %zu %s analysed", r->stats.tus,
 		   plural(r->stats.tus, "TU", "TUs"));
 	if (r->stats.tus_partial)

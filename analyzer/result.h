@@ -44,6 +44,13 @@ typedef struct lc_entry_info {
 	lc_loc definition;        /* where the callback is defined */
 } lc_entry_info;
 
+/* Where a finding stands against a --baseline (baseline.h). */
+typedef enum lc_baseline_state {
+	LC_BASELINE_NONE = 0,  /* no baseline was given */
+	LC_BASELINE_NEW,       /* not in the baseline: reported */
+	LC_BASELINE_UNCHANGED, /* in the baseline: kept in JSON/SARIF, not reported */
+} lc_baseline_state;
+
 typedef struct lc_finding {
 	const char *rule;         /* "blocking/file-io" */
 	lc_severity severity;
@@ -65,6 +72,7 @@ typedef struct lc_finding {
 	/* Filled by later stages (suppressions, baselines); false/NULL for now. */
 	bool suppressed;
 	const char *suppression_reason;
+	lc_baseline_state baseline_state; /* set by lc_baseline_apply (baseline.h) */
 } lc_finding;
 
 typedef enum lc_error_kind {
@@ -78,12 +86,22 @@ typedef struct lc_error {
 	const char *file;    /* may be NULL for notices */
 	lc_loc loc;          /* first error's location, if any */
 	const char *message;
+	/* Notification id for machine formats ("loopcheck/unused-suppression"),
+	 * or NULL for the default of the kind. */
+	const char *id;
 } lc_error;
 
 typedef struct lc_stats {
 	size_t tus, tus_partial, tus_failed;
 	size_t functions, call_edges, entries_loop, entries_worker;
 	double seconds_parse, seconds_link, seconds_solve, seconds_total;
+	/* Performance (--stats; lc_parse_stats in parse.h has the details). */
+	unsigned jobs;            /* parse worker threads */
+	size_t tus_parsed;        /* parsed with libclang; the others came from the cache */
+	size_t cache_hits, cache_misses;
+	double seconds_parse_cpu; /* process CPU during the parse stage */
+	double seconds_extract;   /* walking ASTs (thread CPU, summed) */
+	double seconds_report;    /* rendering the report */
 } lc_stats;
 
 typedef struct lc_result {

@@ -1017,6 +1017,22 @@ static void loader_init(loader *L, lc_ruleset *rs, const char *path, const char 
 	L->len = text ? len : 0;
 }
 
+/* End a load: on failure put the ruleset back as it was and hand over the
+ * message. */
+static int finish(loader *L, snapshot s, int rc, char **err)
+{
+	if (rc < 0) {
+		restore(L->rs, s);
+		if (err)
+			*err = L->err ? L->err : lc_xasprintf("%s: cannot load rules", L->path);
+		else
+			free(L->err);
+		return -1;
+	}
+	free(L->err);
+	return 0;
+}
+
 int lc_ruleset_load_json(lc_ruleset *rs, const char *path, const char *text, size_t len,
 			 char **err)
 {
@@ -1026,16 +1042,111 @@ int lc_ruleset_load_json(lc_ruleset *rs, const char *path, const char *text, siz
 	cJSON *root = parse(&L);
 	int rc = root ? load_root(&L, root) : -1;
 	cJSON_Delete(root);
-	if (rc < 0) {
-		restore(rs, s);
-		if (err)
-			*err = L.err ? L.err : lc_xasprintf("%s: cannot load rules", L.path);
-		else
-			free(L.err);
-		return -1;
+	return finish(&L, s, rc, err);
+}
+
+/* ---- part of a larger document (a config file) ------------------------- */
+
+/* Walk `key_path` ("loops[0]", "a.b[2]", "" for the root itself) down from
+ * `root`, pushing each step onto L's key path so that positions and messages
+ * are those of the whole document. Returns the node, or NULL. */
+static const cJSON *resolve(loader *L, const cJSON *root, const char *key_path)
+{
+	const cJSON *node = root;
+	const char *p = key_path ? key_path : "";
+	while (*p) {
+		if (*p == '[') {
+			char *end;
+			long idx = strtol(p + 1, &end, 10);
+			if (end == p + 1 || *end != ']' || idx < 0 || idx > INT_MAX ||
+			    !cJSON_IsArray(node))
+				return NULL;
+			node = cJSON_GetArrayItem(node, (int)idx);
+			if (!node)
+				return NULL;
+			push_elem(L, (int)idx);
+			p = end + 1;
+			continue;
+		}
+		if (*p == '.')
+			p++;
+		size_t n = strcspn(p, ".[");
+		if (n == 0 || !cJSON_IsObject(node))
+			return NULL;
+		const cJSON *c = node->child;
+		while (c && !(strlen(c->string) == n && strncmp(c->string, p, n) == 0))
+			c = c->next;
+		if (!c)
+			return NULL;
+		push_member(L, node, c);
+		node = c;
+		p += n;
 	}
-	free(L.err);
-	return 0;
+	return node;
+}
+
+static int load_part(lc_ruleset *rs, const char *path, const char *text, size_t len,
+		     const cJSON *root, const char *key_path, bool whole, char **err)
+{
+	loader L;
+	loader_init(&L, rs, path, text, len);
+	snapshot s = take(rs);
+	int rc = -1;
+	const cJSON *node = root ? resolve(&L, root, key_path) : NULL;
+	if (!node)
+		L.err = lc_xasprintf("%s: no \"%s\" in the document", L.path,
+				     key_path ? key_path : "");
+	else if (whole)
+		rc = load_root(&L, node);
+	else if (!cJSON_IsObject(node))
+		rc = fail(&L, "expected an object");
+	else
+		rc = load_catalogue(&L, node);
+	return finish(&L, s, rc, err);
+}
+
+int lc_ruleset_load_node(lc_ruleset *rs, const char *path, const char *text, size_t len,
+			 const cJSON *root, const char *key_path, char **err)
+{
+	return load_part(rs, path, text, len, root, key_path, true, err);
+}
+
+int lc_ruleset_load_entries(lc_ruleset *rs, const char *path, const char *text, size_t len,
+			    const cJSON *root, const char *key_path, char **err)
+{
+	return load_part(rs, path, text, len, root, key_path, false, err);
+}
+
+#define LC_POS_DEPTH 64 /* deepest node lc_json_position looks for */
+
+/* The key path from `node` down to `target`, into segs[depth...]. */
+static bool find_path(const cJSON *node, const cJSON *target, seg *segs, int depth, int *found)
+{
+	if (node == target) {
+		*found = depth;
+		return true;
+	}
+	if (depth >= LC_POS_DEPTH || !(cJSON_IsObject(node) || cJSON_IsArray(node)))
+		return false;
+	int i = 0;
+	for (const cJSON *c = node->child; c; c = c->next, i++) {
+		segs[depth].key = cJSON_IsObject(node) ? c->string : NULL;
+		segs[depth].index = i;
+		if (find_path(c, target, segs, depth + 1, found))
+			return true;
+	}
+	return false;
+}
+
+void lc_json_position(const char *text, size_t len, const cJSON *root, const cJSON *node,
+		      bool at_key, unsigned *line, unsigned *col)
+{
+	seg segs[LC_POS_DEPTH];
+	int depth = 0;
+	size_t off = (size_t)-1;
+	if (text && root && node && find_path(root, node, segs, 0, &depth))
+		off = locate(text, len, segs, depth, at_key && depth > 0 && segs[depth - 1].key);
+	offset_to_linecol(text ? text : "", text ? len : 0, off, line, col);
 }
 
 static int cmp_files(const void *a, const void *b)

@@ -177,6 +177,29 @@ int lc_ruleset_load_builtin(lc_ruleset *rs, const char *const *only, size_t nonl
 int lc_ruleset_load_json(lc_ruleset *rs, const char *path, const char *text,
 			 size_t len, char **err);
 
+/* Load part of a larger JSON document that the caller has parsed from
+ * `text` (a config file, see config.h): `root` is the parsed document and
+ * `key_path` names the part ("loops[0]"; "" for the root). Validation is
+ * that of lc_ruleset_load_json; messages give the line and column in `text`
+ * and key paths from the document's root:
+ *   ".loopcheck.json:9:26: \"arg\" must be ... (loops[0].registrars[1].callbacks[0])"
+ * lc_ruleset_load_node loads the part as a whole document (a profile);
+ * lc_ruleset_load_entries loads only the "blocking", "descriptors" and
+ * "nonblocking_setters" members of the object there (as a catalogue without
+ * a name) and leaves its other members to the caller. Returns 0 or -1 with
+ * *err; on failure nothing from the part is kept. */
+struct cJSON;
+int lc_ruleset_load_node(lc_ruleset *rs, const char *path, const char *text, size_t len,
+			 const struct cJSON *root, const char *key_path, char **err);
+int lc_ruleset_load_entries(lc_ruleset *rs, const char *path, const char *text, size_t len,
+			    const struct cJSON *root, const char *key_path, char **err);
+
+/* Line and column (1-based) in `text` of `node`, a value inside `root`
+ * parsed from `text` (of its key, when `at_key` and it is an object member).
+ * 1:1 when it cannot be found. */
+void lc_json_position(const char *text, size_t len, const struct cJSON *root,
+		      const struct cJSON *node, bool at_key, unsigned *line, unsigned *col);
+
 /* Lookups; each returns the first match in load order, or NULL. */
 const lc_rule_info *lc_ruleset_rule(const lc_ruleset *rs, const char *id);
 /* Blocking entries are tried in order; several may match one name (e.g. a

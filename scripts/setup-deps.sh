@@ -10,6 +10,7 @@ packages=(
   libcjson-dev libcriterion-dev            # JSON; unit tests
   libuv1-dev libevent-dev libev-dev libglib2.0-dev  # event loops the fixtures include
   python3 python3-jsonschema python3-rfc3987        # test harness, SARIF validation
+  git pre-commit                                    # the pre-commit hook test (tests/e2e_adoption.py)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

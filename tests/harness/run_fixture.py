@@ -5,7 +5,8 @@ A fixture is a directory fixtures/NAME/ holding .c/.h files and an optional fixt
 
     {"flags":    ["-DFOO", "-Iinclude"],   compiler flags of every source (relative to the fixture)
      "sources":  ["a.c", "b.c"],           default: every *.c below the fixture, sorted
-     "args":     ["--some-option"],        extra loopcheck arguments
+     "args":     ["--some-option"],        extra loopcheck arguments; {fixture} is replaced by the
+                                           fixture's absolute path ("--config", "{fixture}/lc.json")
      "exit":     1,                        expected exit code; default 1 if anything is expected, else 0
      "requires": ["uv.h"],                 headers; when one is missing the fixture is skipped (exit 77)
      "allow_errors": false}                true: parse errors ("partial"/"failed") do not fail the fixture
@@ -20,6 +21,12 @@ Expectations sit in the sources (.c and .h), on the line they are about, like cl
   @FILE:LINE     line LINE of FILE (a path relative to the fixture directory)
   [SEVERITY]     the finding's severity must be exactly this (e.g. [note])
   {{fragment}}   must occur in the finding's message (or be its callee)
+
+A finding that a loopcheck-ignore comment suppresses stays in the JSON report with
+"suppressed": true; it is matched only by `expect-suppressed` expectations (same syntax; the
+{{fragment}} may also come from the suppression's reason), and others only by `expect-finding`:
+
+    sleep(1);  /* loopcheck-ignore(blocking/sleep): backoff */  // expect-suppressed: blocking/sleep {{backoff}}
 
 Several expectations may share a line. Every finding must be expected and every expectation met,
 counted as a multiset over (file, line, rule). Lines mentioning expect-finding that do not parse are
@@ -56,7 +63,7 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
 
 # One expectation; findall() over a line may see several.
 EXPECT_RE = re.compile(
-    r"expect-finding"
+    r"expect-(?P<what>finding|suppressed)"
     r"(?:@(?P<loc>[+-]\d+|[^\s:]+:\d+))?"
     r":[ \t]*(?P<rule>[a-z][a-z0-9-]*/[a-z0-9-]+)"
     r"(?:[ \t]*\[(?P<severity>[a-z]+)\])?"
@@ -71,12 +78,12 @@ class Skip(Exception):
     pass
 
 
-Expectation = collections.namedtuple("Expectation", "file line rule severity fragment origin")
-Finding = collections.namedtuple("Finding", "file line rule severity message callee raw")
+Expectation = collections.namedtuple("Expectation", "file line rule severity fragment origin suppressed")
+Finding = collections.namedtuple("Finding", "file line rule severity message callee raw suppressed")
 
 
 def key(x):
-    return (x.file, x.line, x.rule)
+    return (x.file, x.line, x.rule, x.suppressed)
 
 
 # ---------------------------------------------------------------- fixture ---
@@ -132,7 +139,7 @@ def parse_expectations(fixture_dir):
             lines = f.read().splitlines()
         for lineno, text in enumerate(lines, 1):
             found = list(EXPECT_RE.finditer(text))
-            if text.count("expect-finding") != len(found):
+            if text.count("expect-finding") + text.count("expect-suppressed") != len(found):
                 raise FixtureError(f"{rel}:{lineno}: malformed expectation (want "
                                    "'expect-finding(@+N|@-N|@FILE:LINE)?: RULE [SEVERITY]? {{fragment}}?'): "
                                    f"{text.strip()}")
@@ -151,7 +158,7 @@ def parse_expectations(fixture_dir):
                     raise FixtureError(f"{rel}:{lineno}: expectation points before line 1")
                 expectations.append(Expectation(target_file, target_line, m.group("rule"),
                                                 m.group("severity"), m.group("fragment"),
-                                                f"{rel}:{lineno}"))
+                                                f"{rel}:{lineno}", m.group("what") == "suppressed"))
     return expectations
 
 
@@ -233,7 +240,8 @@ def parse_json_report(text, fixture_dir, problems):
         try:
             loc = f["location"]
             finding = Finding(rel_to_fixture(loc["file"], fixture_dir), int(loc["line"]), f["rule"],
-                              f["severity"], f["message"], f.get("callee"), f)
+                              f["severity"], f["message"], f.get("callee"), f,
+                              f.get("suppressed") is True)
             int(loc["column"])
             if not isinstance(f.get("chain"), list):
                 raise KeyError("chain")
@@ -249,7 +257,9 @@ def matches(exp, finding):
         return False
     if exp.fragment is None:
         return True
-    return exp.fragment in finding.message or exp.fragment == finding.callee
+    reason = finding.raw.get("suppression_reason") if finding.suppressed else None
+    return (exp.fragment in finding.message or exp.fragment == finding.callee
+            or (isinstance(reason, str) and exp.fragment in reason))
 
 
 def match(expectations, findings):
@@ -354,12 +364,13 @@ def run(loopcheck, fixture_dir, keep=False, update_hint=False):
         if os.environ.get("LOOPCHECK_TEST_NO_SKIP") == "1":
             raise FixtureError(msg + "; LOOPCHECK_TEST_NO_SKIP=1 forbids skipping")
         raise Skip(msg)
-    expected_exit = cfg.get("exit", 1 if expectations else 0)
+    expected_exit = cfg.get("exit", 1 if any(not e.suppressed for e in expectations) else 0)
 
     tmp = tempfile.mkdtemp(prefix=f"loopcheck-{name}-")
     try:
         write_compdb(fixture_dir, cfg, tmp)
-        base_cmd = ["--srcroot", fixture_dir, "-p", tmp, *cfg["args"]]
+        args = [a.replace("{fixture}", fixture_dir) for a in cfg["args"]]
+        base_cmd = ["--srcroot", fixture_dir, "-p", tmp, *args]
         problems = []
         r = run_loopcheck([loopcheck, "--format", "json", *base_cmd], problems)
         findings, errors = [], []
@@ -382,18 +393,20 @@ def run(loopcheck, fixture_dir, keep=False, update_hint=False):
             extra = "".join([f" [{e.severity}]" if e.severity else "",
                              f" {{{{{e.fragment}}}}}" if e.fragment else ""])
             origin = "" if e.origin == f"{e.file}:{e.line}" else f" (expected at {e.origin})"
-            print(f"{e.file}:{e.line}: missing: {e.rule}{extra}{origin}")
+            what = " (suppressed)" if e.suppressed else ""
+            print(f"{e.file}:{e.line}: missing: {e.rule}{what}{extra}{origin}")
             if update_hint:
                 print(f"    hint: if loopcheck is right, delete the expectation at {e.origin}")
         for f in unexpected:
-            print(f"{f.file}:{f.line}: unexpected: {f.rule} [{f.severity}] {f.message}")
+            what = " (suppressed)" if f.suppressed else ""
+            print(f"{f.file}:{f.line}: unexpected: {f.rule}{what} [{f.severity}] {f.message}")
             chain = chain_text(f)
             if chain:
                 print(f"    via {chain}")
             if update_hint:
                 frag = f" {{{{{f.callee}}}}}" if f.callee else ""
                 print(f"    hint: if loopcheck is right, add to {f.file}:{f.line}:  "
-                      f"// expect-finding: {f.rule}{frag}")
+                      f"// expect-{'suppressed' if f.suppressed else 'finding'}: {f.rule}{frag}")
         for p in problems:
             print(f"{name}: {p}")
         ok = not (missing or unexpected or problems)

@@ -396,8 +396,12 @@ Test(report, json_fields)
 	cr_assert_float_eq(jn(j, "statistics.seconds_link"), 0.013, 1e-9);
 	cr_assert_float_eq(jn(j, "statistics.seconds_total"), 0.3, 1e-9);
 	/* 2-space indentation, no tabs. */
-	cr_assert(strncmp(out, "{\n  \"version\": \"1.0\",\n  \"tool\": {\n    \"name\"", 44) == 0,
-		  "unexpected layout: %.60s", out);
+	{
+		char *head = lc_xasprintf("{\n  \"version\": \"%s\",\n  \"tool\": {\n    \"name\"",
+					  LC_JSON_FORMAT_VERSION);
+		cr_assert(strncmp(out, head, strlen(head)) == 0, "unexpected layout: %.60s", out);
+		free(head);
+	}
 	cr_assert_null(strchr(out, '\t'));
 	cJSON_Delete(j);
 	free(out);
@@ -806,5 +810,167 @@ Test(report, dump_samples)
 		free(out);
 	}
 	lc_ruleset_free(rs);
+	lc_result_free(r);
+}
+
+/* --- DOT ------------------------------------------------------------------- */
+
+static const char dot_want[] =
+	"// loopcheck --format dot: entries, the paths to findings, the findings.\n"
+	"// Render with: dot -Tsvg FILE.dot -o FILE.svg\n"
+	"// 3 TUs analysed, 1 partial\n"
+	"digraph loopcheck {\n"
+	"  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, "
+	"label=\"loopcheck: 2 findings\"];\n"
+	"  node [fontname=\"Helvetica\", fontsize=11];\n"
+	"  edge [fontname=\"Helvetica\", fontsize=9];\n"
+	"\n"
+	"  // registration sites\n"
+	"  \"reg:src/main.c:10:3:uv_timer_start\" [shape=box, label=\"uv_timer_start()\"];\n"
+	"\n"
+	"  // callbacks and functions\n"
+	"  \"fn:nap\" [shape=ellipse, style=filled, fillcolor=lightblue, tooltip=\"runs on the "
+	"loop thread\", label=\"nap\\nidle callback\"];\n"
+	"  \"fn:on_tick\" [shape=ellipse, style=filled, fillcolor=lightblue, tooltip=\"runs on "
+	"the loop thread\", label=\"on_tick\\ntimer callback\"];\n"
+	"  \"fn:load_config\" [shape=ellipse, label=\"load_config\"];\n"
+	"  \"fn:main\" [shape=ellipse, label=\"main\"];\n"
+	"\n"
+	"  // findings\n"
+	"  \"find:src/my dir/util.c:3:2:blocking/sleep:sleep\" [shape=octagon, style=filled, "
+	"color=red, fillcolor=mistyrose, fontcolor=red3, tooltip=\"blocking sleep 'sleep' on the "
+	"libuv loop thread\", label=\"sleep()\\n[blocking/sleep]\"];\n"
+	"  \"find:src/server.c:3:26:blocking/file-io:fopen\" [shape=octagon, style=filled, "
+	"color=red, fillcolor=mistyrose, fontcolor=red3, tooltip=\"blocking file I/O 'fopen' on "
+	"the libuv loop thread\", label=\"fopen()\\n[blocking/file-io]\"];\n"
+	"\n"
+	"  // calls and registrations\n"
+	"  \"fn:load_config\" -> \"find:src/server.c:3:26:blocking/file-io:fopen\" "
+	"[label=\"src/server.c:3\"];\n"
+	"  \"fn:main\" -> \"reg:src/main.c:10:3:uv_timer_start\" [label=\"src/main.c:10\"];\n"
+	"  \"fn:nap\" -> \"find:src/my dir/util.c:3:2:blocking/sleep:sleep\" "
+	"[label=\"src/my dir/util.c:3\"];\n"
+	"  \"fn:on_tick\" -> \"fn:load_config\" [label=\"src/server.c:6\"];\n"
+	"  \"reg:src/main.c:10:3:uv_timer_start\" -> \"fn:on_tick\" [style=dashed];\n"
+	"}\n";
+
+Test(report, dot_exact_graph)
+{
+	lc_result *r = make_result();
+	lc_report_opts o = opts_for(LC_FORMAT_DOT);
+	char *out = lc_report_render(r, NULL, &o);
+	cr_assert_str_eq(out, dot_want);
+	free(out);
+	lc_result_free(r);
+}
+
+/* The graph depends on the set of findings, not their order; a path shared
+ * by two findings is drawn once. */
+Test(report, dot_deterministic_and_deduplicated)
+{
+	lc_result *r = make_result();
+	lc_report_opts o = opts_for(LC_FORMAT_DOT);
+	lc_finding tmp = r->findings.ptr[0];
+	char *out;
+
+	r->findings.ptr[0] = r->findings.ptr[1];
+	r->findings.ptr[1] = tmp;
+	lc_vec_push(&r->findings, r->findings.ptr[0]); /* the fopen finding twice */
+	out = lc_report_render(r, NULL, &o);
+	/* Only the title counts three findings; nodes and edges are the same. */
+	cr_assert_not_null(strstr(out, "label=\"loopcheck: 3 findings\""));
+	{
+		char *a = strstr(out, "\n  node ["), *b = strstr(dot_want, "\n  node [");
+		cr_assert_str_eq(a, b);
+	}
+	free(out);
+	lc_result_free(r);
+}
+
+/* Suppressed findings and those in the baseline are drawn dashed and grey
+ * and counted apart; a node shared with a reported finding stays red. */
+Test(report, dot_suppressed_and_baseline)
+{
+	lc_result *r = make_result();
+	lc_report_opts o = opts_for(LC_FORMAT_DOT);
+	char *out;
+
+	r->findings.ptr[0].suppressed = true;
+	r->findings.ptr[1].baseline_state = LC_BASELINE_UNCHANGED;
+	out = lc_report_render(r, NULL, &o);
+	cr_assert_not_null(strstr(out, "label=\"loopcheck: no findings (2 suppressed or in the "
+				       "baseline)\""));
+	cr_assert_not_null(strstr(out, "\"find:src/my dir/util.c:3:2:blocking/sleep:sleep\" "
+				       "[shape=octagon, style=dashed, color=grey50"));
+	cr_assert_not_null(strstr(out, "\"find:src/server.c:3:26:blocking/file-io:fopen\" "
+				       "[shape=octagon, style=dashed, color=grey50"));
+	free(out);
+
+	lc_vec_push(&r->findings, r->findings.ptr[1]);
+	r->findings.ptr[2].baseline_state = LC_BASELINE_NEW;
+	out = lc_report_render(r, NULL, &o);
+	cr_assert_not_null(strstr(out, "\"find:src/server.c:3:26:blocking/file-io:fopen\" "
+				       "[shape=octagon, style=filled, color=red"));
+	free(out);
+	lc_result_free(r);
+}
+
+/* Quotes and backslashes in names and paths are escaped; a struct-field
+ * registrar keeps its name without "()"; nesting chains (registration after
+ * registration) mark every registered function as a callback; contexts
+ * colour callbacks; a finding without a callee is labelled by category. */
+Test(report, dot_quoting_fields_nesting_and_contexts)
+{
+	lc_result *r = lc_result_new();
+	lc_report_opts o = opts_for(LC_FORMAT_DOT);
+	lc_step *c = lc_arena_alloc(r->arena, 3 * sizeof(lc_step));
+	lc_finding f = {0};
+	char *out;
+
+	c[0] = (lc_step){LC_STEP_REGISTRATION, L(r, "src/a\"b.c", 5, 3), S(r, "Init"),
+			 S(r, "method"), S(r, "m stored in napi_property_descriptor.method")};
+	c[1] = (lc_step){LC_STEP_REGISTRATION, L(r, "src/a\"b.c", 9, 2), S(r, "m"),
+			 S(r, "uv_queue_work"), S(r, "w registered")};
+	c[2] = (lc_step){LC_STEP_BLOCKING, L(r, "src/a\"b.c", 12, 4), S(r, "w\\x"),
+			 NULL, S(r, "nested loops")};
+	f.rule = S(r, "cpu/hotspot");
+	f.severity = LC_SEV_NOTE;
+	f.category = S(r, "nested loops");
+	f.loc = c[2].loc;
+	f.function = S(r, "w\\x");
+	f.entry = (lc_entry_info){S(r, "m"), S(r, "napi_property_descriptor.method"), NULL,
+				  S(r, "JavaScript method"), S(r, "napi"), S(r, "Node.js"),
+				  LC_CTX_WORKER, c[0].loc, {0}};
+	f.chain = c;
+	f.nchain = 3;
+	lc_vec_push(&r->findings, f);
+	out = lc_report_render(r, NULL, &o);
+	cr_assert_not_null(strstr(out, "\"reg:src/a\\\"b.c:5:3:napi_property_descriptor.method\" "
+				       "[shape=box, label=\"napi_property_descriptor.method\"];\n"),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "\"reg:src/a\\\"b.c:9:2:uv_queue_work\" [shape=box, "
+				       "label=\"uv_queue_work()\"];\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "\"fn:m\" [shape=ellipse, style=filled, "
+				       "fillcolor=palegreen, tooltip=\"runs on the worker thread\", "
+				       "label=\"m\\nJavaScript method\"];\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "\"fn:w\\\\x\" [shape=ellipse, style=filled, "
+				       "fillcolor=palegreen"), "%s", out);
+	cr_assert_not_null(strstr(out, "label=\"nested loops\\n[cpu/hotspot]\"]"), "%s", out);
+	cr_assert_not_null(strstr(out, "\"fn:m\" -> \"reg:src/a\\\"b.c:9:2:uv_queue_work\" "
+				       "[label=\"src/a\\\"b.c:9\"];\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "\"reg:src/a\\\"b.c:9:2:uv_queue_work\" -> \"fn:w\\\\x\" "
+				       "[style=dashed];\n"), "%s", out);
+	free(out);
+	lc_result_free(r);
+
+	/* Nothing to draw: a valid, empty graph. */
+	r = lc_result_new();
+	r->stats.tus = 1;
+	out = lc_report_render(r, NULL, &o);
+	cr_assert_not_null(strstr(out, "// 1 TU analysed\ndigraph loopcheck {\n"));
+	cr_assert_not_null(strstr(out, "label=\"loopcheck: no findings\"];\n"));
+	cr_assert_null(strstr(out, " -> "));
+	cr_assert_eq(out[strlen(out) - 2], '}');
+	free(out);
 	lc_result_free(r);
 }
