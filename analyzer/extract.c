@@ -649,11 +649,19 @@ static enum CXChildVisitResult init_entry_visitor(CXCursor c, CXCursor parent, C
 			return CXChildVisit_Continue;
 		}
 		array_slot none = { LC_SLOT_FIELD, NULL, NULL };
-		if (clang_getCursorKind(sv) == CXCursor_InitListExpr)
+		if (clang_getCursorKind(sv) == CXCursor_InitListExpr) {
 			visit_init_list(w, sv, elem, none);
-		else if (clang_getCursorKind(sv) != CXCursor_UnexposedExpr &&
-			 is_record_or_array(elem))
+		} else if (clang_getCursorKind(sv) != CXCursor_UnexposedExpr &&
+			   is_record_or_array(elem)) {
+			/* Brace elision in an array of structs ({ "a", f, "b", g }):
+			 * which field a value fills is not worth guessing; it is
+			 * stored "somewhere in the element type". */
 			st->elided = true;
+			lc_value v;
+			classify(w, c, &v);
+			if (v.kind == LC_VAL_FUNC)
+				add_store(w, LC_SLOT_FIELD, record_any_key(w, elem), "*", &v, c);
+		}
 		return CXChildVisit_Continue;
 	}
 	if (canon.kind != CXType_Record)

@@ -866,7 +866,8 @@ static int load_rule(loader *L, const cJSON *obj)
 
 static const char *const profile_doc_keys[] = {
 	"$schema", "profile",	  "family",	 "description",		"registrars",
-	"fields",  "entries",	  "blocking",	 "descriptors", "nonblocking_setters", NULL};
+	"fields",  "entries",	  "blocking",	 "descriptors", "nonblocking_setters",
+	"advice",  NULL};
 static const char *const catalogue_doc_keys[] = {
 	"$schema",     "catalogue",	     "description", "blocking",
 	"descriptors", "nonblocking_setters", NULL};
@@ -921,7 +922,8 @@ static int load_root(loader *L, const cJSON *root)
 			}
 		}
 		if (get_string(L, root, "family", false, &p.family) < 0 ||
-		    get_string(L, root, "description", false, &p.description) < 0)
+		    get_string(L, root, "description", false, &p.description) < 0 ||
+		    get_string(L, root, "advice", false, &p.advice) < 0)
 			return -1;
 		if (!p.family)
 			p.family = p.name;
@@ -1249,6 +1251,16 @@ const lc_rule_info *lc_ruleset_rule(const lc_ruleset *rs, const char *id)
 	for (size_t i = 0; i < rs->rules.len; i++)
 		if (strcmp(rs->rules.ptr[i].id, id) == 0)
 			return &rs->rules.ptr[i];
+	return NULL;
+}
+
+const lc_profile_info *lc_ruleset_profile(const lc_ruleset *rs, const char *name)
+{
+	if (!rs || !name)
+		return NULL;
+	for (size_t i = 0; i < rs->profiles.len; i++)
+		if (strcmp(rs->profiles.ptr[i].name, name) == 0)
+			return &rs->profiles.ptr[i];
 	return NULL;
 }
 

@@ -146,6 +146,9 @@ typedef struct lc_profile_info {
 	const char *family;      /* "libuv" */
 	const char *description;
 	const char *source;      /* "rules/libuv.json" or a config path */
+	/* How to move blocking work off this loop, in its own terms; replaces
+	 * a catalogue alternative written for libuv ("uv_fs_open() ..."). */
+	const char *advice;
 } lc_profile_info;
 
 typedef struct lc_ruleset {
@@ -202,6 +205,7 @@ void lc_json_position(const char *text, size_t len, const struct cJSON *root,
 
 /* Lookups; each returns the first match in load order, or NULL. */
 const lc_rule_info *lc_ruleset_rule(const lc_ruleset *rs, const char *id);
+const lc_profile_info *lc_ruleset_profile(const lc_ruleset *rs, const char *name);
 /* Blocking entries are tried in order; several may match one name (e.g. a
  * conditional entry and a fallback), so callers iterate with `from`. */
 const lc_blocking *lc_ruleset_blocking(const lc_ruleset *rs, const char *function,

@@ -125,11 +125,20 @@ static void find_entries(solver *s)
 		const char *key = p->slots.ptr[sl].key;
 		if (!strchr(key, '.') || strchr(key, '#'))
 			continue;
+		size_t klen = strlen(key);
+		bool wildcard = klen > 2 && strcmp(key + klen - 2, ".*") == 0;
 		for (size_t r = 0; r < rs->fields.len; r++) {
 			const lc_field_entry *fe = &rs->fields.ptr[r];
-			if (lc_glob_match(fe->field, key))
-				add_slot_entries(s, (uint32_t)sl, fe->context, key, fe->kind,
-						 fe->profile, fe->family, -1);
+			/* "T.*" holds what brace elision stored somewhere in a T: it
+			 * is in every callback field of T (once per slot). */
+			bool match = wildcard ? strncmp(fe->field, key, klen - 1) == 0
+					      : lc_glob_match(fe->field, key);
+			if (!match)
+				continue;
+			add_slot_entries(s, (uint32_t)sl, fe->context, wildcard ? fe->field : key,
+					 fe->kind, fe->profile, fe->family, -1);
+			if (wildcard)
+				break;
 		}
 	}
 	sort_program = p;
@@ -681,6 +690,18 @@ static lc_finding *loop_finding(solver *s, uint32_t caller, const char *rule, lc
 	return &s->r->findings.ptr[s->r->findings.len - 1];
 }
 
+/* The catalogue's alternatives are written in libuv terms; a finding under
+ * another loop gets that profile's own advice instead. */
+static const char *advice_for(solver *s, uint32_t caller, const char *alternative)
+{
+	const entry *e = &s->entries.ptr[s->root[caller]];
+	if (!alternative || !strstr(alternative, "uv_") || !e->profile ||
+	    strcmp(e->profile, "libuv") == 0)
+		return alternative;
+	const lc_profile_info *pi = lc_ruleset_profile(s->rs, e->profile);
+	return pi && pi->advice ? pi->advice : alternative;
+}
+
 static void add_finding(solver *s, uint32_t caller, const lc_site *site, const char *callee,
 			const lc_blocking *b)
 {
@@ -689,13 +710,14 @@ static void add_finding(solver *s, uint32_t caller, const lc_site *site, const c
 	const char *category = b->category ? b->category
 				: info && info->category ? info->category : b->rule;
 	bool cpu = strncmp(b->rule, "cpu/", 4) == 0;
+	const char *alternative = advice_for(s, caller, b->alternative);
 	lc_sb tail;
 	lc_sb_init(&tail);
 	if (b->reason)
 		lc_sb_addf(&tail, "%s%s", b->reason,
 			   b->reason[0] && b->reason[strlen(b->reason) - 1] == '.' ? "" : ".");
-	if (b->alternative)
-		lc_sb_addf(&tail, "%sUse %s instead.", tail.len ? " " : "", b->alternative);
+	if (alternative)
+		lc_sb_addf(&tail, "%sUse %s instead.", tail.len ? " " : "", alternative);
 	lc_step last = { 0 };
 	last.kind = LC_STEP_BLOCKING;
 	last.loc = site->call->loc;
@@ -712,7 +734,7 @@ static void add_finding(solver *s, uint32_t caller, const lc_site *site, const c
 		f->severity = b->severity;
 	f->category = category;
 	f->reason = b->reason;
-	f->alternative = b->alternative;
+	f->alternative = alternative;
 	f->callee = callee;
 	if (!site->call->macro)
 		f->end_column = f->loc.column + (unsigned)strlen(callee);
