@@ -89,7 +89,10 @@ static bool same_loc(const lc_loc *a, const lc_loc *b)
 
 static void print_finding(lc_sb *out, const lc_finding *f, const lc_report_opts *opts)
 {
-	prefix(out, &f->loc, lc_severity_name(f->severity), opts);
+	/* A note-severity finding is a "remark": "note:" lines belong to the
+	 * chain of the diagnostic above them, as in gcc and clang. */
+	prefix(out, &f->loc, f->severity == LC_SEV_NOTE ? "remark" : lc_severity_name(f->severity),
+	       opts);
 	if (opts->color)
 		lc_sb_add(out, C_BOLD);
 	add_line(out, f->summary ? f->summary : f->message);

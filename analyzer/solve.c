@@ -35,6 +35,9 @@ typedef struct solver {
 	uint32_t *callers_first; /* per function: range in `callers` */
 	uint32_t *callers;       /* direct call sites, grouped by callee */
 	unsigned char *allowed;  /* per function: on the allow-list */
+	unsigned char *opaque;   /* per function: catalogued as blocking unconditionally, so
+				  * its body (if the program has one) is not walked: the call
+				  * is the finding, not what it does inside (aeWait -> poll) */
 	LC_VEC(uint32_t) finding_caller; /* per loop finding: its function */
 } solver;
 
@@ -42,10 +45,19 @@ static void mark_allowed(solver *s, const lc_solve_opts *opts)
 {
 	const lc_program *p = s->p;
 	s->allowed = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
-	for (size_t f = 0; f < p->fns.len; f++)
+	s->opaque = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
+	for (size_t f = 0; f < p->fns.len; f++) {
 		for (size_t i = 0; i < opts->nallow; i++)
 			if (lc_glob_match(opts->allow[i], p->fns.ptr[f].name))
 				s->allowed[f] = 1;
+		if (!p->fns.ptr[f].def)
+			continue;
+		size_t from = 0;
+		const lc_blocking *b;
+		while ((b = lc_ruleset_blocking(s->rs, p->fns.ptr[f].name, &from)))
+			if (!b->nwhen && !b->nunless && b->fd_arg < 0)
+				s->opaque[f] = 1;
+	}
 }
 
 /* ---- entry points --------------------------------------------------------- */
@@ -256,12 +268,23 @@ static void classify_descriptors(solver *s)
 		size_t from = 0;
 		const lc_fd_setter *set;
 		while ((set = lc_ruleset_fd_setter(s->rs, c->name, &from))) {
-			if (set->fd_arg < 0 || (unsigned)set->fd_arg >= c->nargs)
+			if (set->fd_arg < 0 || (unsigned)set->fd_arg >= c->nargs ||
+			    !all_conds_hold(set->when, set->nwhen, c))
 				continue;
-			const lc_value *fd = &c->args[set->fd_arg];
-			if ((fd->kind == LC_VAL_VAR || fd->kind == LC_VAL_FIELD) &&
-			    all_conds_hold(set->when, set->nwhen, c))
-				mark_fd(s, fd->key, FD_NONBLOCKING);
+			/* The descriptor may come through a helper's parameter
+			 * (anetNonBlock(fd) -> fcntl(fd, ...)): mark what every
+			 * caller passes. */
+			leaf_vec leaves = { 0 };
+			resolve_arg(s, c, set->fd_arg, p->sites.ptr[i].caller, 0, &leaves);
+			for (size_t k = 0; k < leaves.len; k++) {
+				const arg_leaf *l = &leaves.ptr[k];
+				if (l->arg < 0 || (unsigned)l->arg >= l->call->nargs)
+					continue;
+				const lc_value *fd = &l->call->args[l->arg];
+				if ((fd->kind == LC_VAL_VAR || fd->kind == LC_VAL_FIELD) && fd->key)
+					mark_fd(s, fd->key, FD_NONBLOCKING);
+			}
+			lc_vec_free(&leaves);
 		}
 	}
 }
@@ -371,7 +394,8 @@ static void walk_loop(solver *s)
 			size_t nt = lc_site_targets(p, &p->sites.ptr[si], &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
 				uint32_t v = t[j];
-				if (s->on_loop[v] || !p->fns.ptr[v].def || s->allowed[v])
+				if (s->on_loop[v] || !p->fns.ptr[v].def || s->allowed[v] ||
+				    s->opaque[v])
 					continue;
 				s->on_loop[v] = 1;
 				s->parent_site[v] = si;
@@ -1086,10 +1110,20 @@ static void report_tu_errors(const lc_program *p, lc_result *r)
 		e.kind = f->failed ? LC_ERR_FAILED : LC_ERR_PARTIAL;
 		e.file = f->main_file;
 		if (f->diags.len) {
-			e.loc = f->diags.ptr[0].loc;
+			/* Name the TU; the first error may be in a header it includes
+			 * (then the message says where). */
+			const lc_loc *d = &f->diags.ptr[0].loc;
+			bool in_main = d->file && strcmp(d->file, f->main_file) == 0;
+			e.loc = in_main ? *d : (lc_loc){ f->main_file, 0, 0 };
+			const char *base = d->file ? strrchr(d->file, '/') : NULL;
+			const char *where = in_main || !d->file
+						    ? ""
+						    : arena_printf(r->arena, "%s:%u:%u: ",
+								   base ? base + 1 : d->file, d->line,
+								   d->column);
 			e.message = f->failed ? f->diags.ptr[0].message
-					      : arena_printf(r->arena, "parsed with %zu error%s; analysed as far as possible (first: %s)",
-							     f->diags.len, f->diags.len == 1 ? "" : "s",
+					      : arena_printf(r->arena, "parsed with %zu error%s; analysed as far as possible (first: %s%s)",
+							     f->diags.len, f->diags.len == 1 ? "" : "s", where,
 							     f->diags.ptr[0].message);
 		}
 		if (f->failed)
@@ -1109,8 +1143,8 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	s.r = r;
 	report_tu_errors(p, r);
 	find_entries(&s);
-	classify_descriptors(&s);
 	index_callers(&s);
+	classify_descriptors(&s);
 	mark_allowed(&s, opts);
 	walk_loop(&s);
 	size_t first = r->findings.len;
@@ -1151,6 +1185,7 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	free(s.callers_first);
 	free(s.callers);
 	free(s.allowed);
+	free(s.opaque);
 	lc_vec_free(&s.entries);
 	lc_vec_free(&s.fd_flags);
 	lc_strmap_free(&s.fd_keys);

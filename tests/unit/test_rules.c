@@ -286,7 +286,7 @@ Test(builtin, descriptors)
 	size_t from = 0, n = 0;
 	while (lc_ruleset_fd_setter(rs, "fcntl", &from))
 		n++;
-	cr_expect_eq(n, 2);
+	cr_expect_eq(n, 1); /* any F_SETFL counts: the flags are usually a variable */
 	from = 0;
 	cr_expect_not_null(lc_ruleset_fd_setter(rs, "uv_tcp_open", &from));
 	lc_ruleset_free(rs);
