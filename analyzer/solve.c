@@ -741,7 +741,8 @@ static void add_finding(solver *s, uint32_t caller, const lc_site *site, const c
 		lc_sb_addf(&tail, "%s%s", b->reason,
 			   b->reason[0] && b->reason[strlen(b->reason) - 1] == '.' ? "" : ".");
 	if (alternative)
-		lc_sb_addf(&tail, "%sUse %s instead.", tail.len ? " " : "", alternative);
+		lc_sb_addf(&tail, "%sAlternative: %s%s", tail.len ? " " : "", alternative,
+			   alternative[0] && alternative[strlen(alternative) - 1] == '.' ? "" : ".");
 	lc_step last = { 0 };
 	last.kind = LC_STEP_BLOCKING;
 	last.loc = site->call->loc;
@@ -855,7 +856,7 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 			last.function = fn->name;
 			last.message = arena_printf(a, "loop bounded by `%s` contains a loop bounded by `%s`",
 						    ob, ib);
-			const char *lead = arena_printf(a, "%u nested loops over runtime data (%s) in %s",
+			const char *lead = arena_printf(a, "A loop nest over runtime data (%u levels, %s) in %s",
 							depth, order, fn->name);
 			const char *tail = arena_printf(
 				a, "The outer loop is bounded by `%s` and the inner loop by `%s`, both data-dependent. "

@@ -887,6 +887,35 @@ Test(report, dot_deterministic_and_deduplicated)
 	lc_result_free(r);
 }
 
+/* Findings that disagree about a callback (its kind, its context): the
+ * smallest wins whatever their order. */
+Test(report, dot_order_independent_when_findings_disagree)
+{
+	lc_report_opts o = opts_for(LC_FORMAT_DOT);
+	char *out[2];
+
+	for (int k = 0; k < 2; k++) {
+		lc_result *r = make_result();
+		lc_finding g = r->findings.ptr[1];
+		g.entry.kind = S(r, "check callback");
+		g.entry.context = LC_CTX_WORKER;
+		if (k == 0) {
+			lc_vec_push(&r->findings, g);
+		} else {
+			lc_vec_push(&r->findings, r->findings.ptr[1]);
+			r->findings.ptr[1] = g;
+		}
+		out[k] = lc_report_render(r, NULL, &o);
+		lc_result_free(r);
+	}
+	cr_assert_str_eq(out[0], out[1]);
+	cr_assert_not_null(strstr(out[0], "\"fn:on_tick\" [shape=ellipse, style=filled, "
+					  "fillcolor=lightblue, tooltip=\"runs on the loop thread\", "
+					  "label=\"on_tick\\ncheck callback\"];\n"), "%s", out[0]);
+	free(out[0]);
+	free(out[1]);
+}
+
 /* Suppressed findings and those in the baseline are drawn dashed and grey
  * and counted apart; a node shared with a reported finding stays red. */
 Test(report, dot_suppressed_and_baseline)
