@@ -41,6 +41,7 @@ typedef struct walker {
 	unsigned loop_depth;
 	LC_VEC(pending_result) pending;
 	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
+	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	/* Cache of the last file's contents, for expression text. */
 	CXFile text_file;
 	const char *text;
@@ -493,7 +494,7 @@ static bool lvalue_slot(walker *w, CXCursor lhs, lc_slot_kind *kind, const char 
 /* libclang 14 cannot tell a BinaryOperator's operator; read it from the
  * source text between the operands. In a macro body there is no such text:
  * callers then rely on the type (see LIBCLANG.md). */
-typedef enum { OP_UNKNOWN, OP_ASSIGN, OP_AND, OP_OR, OP_OTHER } op_kind;
+typedef enum { OP_UNKNOWN, OP_ASSIGN, OP_AND, OP_OR, OP_EQ, OP_NE, OP_OTHER } op_kind;
 
 static op_kind binary_operator(walker *w, CXCursor lhs, CXCursor rhs)
 {
@@ -520,6 +521,10 @@ static op_kind binary_operator(walker *w, CXCursor lhs, CXCursor rhs)
 		return OP_AND;
 	if (p + 1 < end && p[0] == '|' && p[1] == '|')
 		return OP_OR;
+	if (p + 1 < end && p[0] == '=' && p[1] == '=')
+		return OP_EQ;
+	if (p + 1 < end && p[0] == '!' && p[1] == '=')
+		return OP_NE;
 	return OP_OTHER;
 }
 
@@ -758,6 +763,7 @@ static void visit_call(walker *w, CXCursor c)
 	lc_call call = { 0 };
 	call.caller = w->function;
 	call.loop_depth = w->loop_depth;
+	call.in_fork_child = w->fork_child > 0;
 	call.loc = cursor_loc(w, c);
 	call.result_to.kind = LC_VAL_OTHER;
 	for (size_t i = 0; i < w->pending.len; i++) {
@@ -1116,6 +1122,135 @@ static void visit_loop(walker *w, CXCursor c)
 		w->loops.len--;
 }
 
+/* noreturn: in the type for __attribute__((noreturn)); _Noreturn and
+ * [[noreturn]] are not part of the type, so read the declaration's text
+ * before the name. */
+static bool is_noreturn(walker *w, CXCursor fn)
+{
+	CXString t = clang_getTypeSpelling(clang_getCursorType(fn));
+	bool nr = strstr(clang_getCString(t), "noreturn") != NULL;
+	clang_disposeString(t);
+	if (nr)
+		return true;
+	CXFile f1, f2;
+	unsigned start, name;
+	clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(fn)), &f1, NULL, NULL,
+				   &start);
+	clang_getExpansionLocation(clang_getCursorLocation(fn), &f2, NULL, NULL, &name);
+	if (!f1 || !clang_File_isEqual(f1, f2) || name <= start || name - start > 512)
+		return false;
+	if (!w->text_file || !clang_File_isEqual(w->text_file, f1)) {
+		w->text = clang_getFileContents(w->tu, f1, &w->text_len);
+		w->text_file = f1;
+	}
+	if (!w->text || name > w->text_len)
+		return false;
+	char *prefix = lc_xstrndup(w->text + start, name - start);
+	nr = strstr(prefix, "noreturn") || strstr(prefix, "_Noreturn") || strstr(prefix, "NORETURN");
+	free(prefix);
+	return nr;
+}
+
+/* fork(), vfork(), or a project's wrapper named like one (redisFork). */
+static bool is_fork_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	return n >= 4 && (strcmp(name + n - 4, "fork") == 0 || strcmp(name + n - 4, "Fork") == 0) &&
+	       !strstr(name, "atfork");
+}
+
+/* Does `e` hold fork()'s result: the call itself, (pid = fork()), or a
+ * variable this function assigned from fork()? */
+static bool holds_fork_result(walker *w, CXCursor e)
+{
+	e = strip(e);
+	enum CXCursorKind k = clang_getCursorKind(e);
+	if (k == CXCursor_CallExpr) {
+		CXCursor ref = clang_getCursorReferenced(e);
+		CXString n = clang_getCursorSpelling(ref);
+		bool r = is_fork_name(clang_getCString(n));
+		clang_disposeString(n);
+		return r;
+	}
+	if (k == CXCursor_BinaryOperator) {
+		children ch;
+		get_children(e, &ch);
+		return ch.n == 2 && binary_operator(w, ch.items[0], ch.items[1]) == OP_ASSIGN &&
+		       holds_fork_result(w, ch.items[1]);
+	}
+	if (k != CXCursor_DeclRefExpr || w->function < 0)
+		return false;
+	lc_value v;
+	value_from_decl(w, clang_getCursorReferenced(e), &v);
+	if (v.kind != LC_VAL_VAR)
+		return false;
+	/* A variable assigned from a fork-named call earlier in this function. */
+	for (size_t i = w->f->calls.len; i-- > 0;) {
+		const lc_call *c = &w->f->calls.ptr[i];
+		if (c->caller != w->function)
+			break;
+		if (c->result_to.kind == LC_VAL_VAR && c->result_to.key &&
+		    strcmp(c->result_to.key, v.key) == 0 && is_fork_name(c->name))
+			return true;
+	}
+	return false;
+}
+
+/* Which branch of `if (cond)` runs in fork()'s child: 1 (then) for
+ * pid == 0 and !pid, 2 (else) for pid != 0, 0 if cond is no fork test. */
+static int fork_child_branch(walker *w, CXCursor cond)
+{
+	cond = strip(cond);
+	children ch;
+	get_children(cond, &ch);
+	if (clang_getCursorKind(cond) == CXCursor_UnaryOperator && ch.n == 1) {
+		const char *text = cursor_text(w, cond);
+		return text && text[0] == '!' && holds_fork_result(w, ch.items[0]) ? 1 : 0;
+	}
+	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator || ch.n != 2)
+		return 0;
+	op_kind op = binary_operator(w, ch.items[0], ch.items[1]);
+	if (op != OP_EQ && op != OP_NE)
+		return 0;
+	for (unsigned i = 0; i < 2; i++) {
+		lc_value v;
+		memset(&v, 0, sizeof(v));
+		evaluate_int(strip(ch.items[1 - i]), &v);
+		if (v.has_ival && v.ival == 0 && holds_fork_result(w, ch.items[i]))
+			return op == OP_EQ ? 1 : 2;
+	}
+	return 0;
+}
+
+
+static void visit_subtree(walker *w, CXCursor c, CXCursor parent)
+{
+	if (visit(c, parent, w) == CXChildVisit_Recurse)
+		clang_visitChildren(c, visit, w);
+}
+
+/* if statements testing fork()'s result: the child's branch runs in another
+ * process, where the loop does not run; its calls are marked. */
+static enum CXChildVisitResult visit_if(walker *w, CXCursor c)
+{
+	if (w->function < 0)
+		return CXChildVisit_Recurse;
+	children ch;
+	get_children(c, &ch);
+	if (ch.n < 2 || ch.n > 3)
+		return CXChildVisit_Recurse;
+	int child = fork_child_branch(w, ch.items[0]);
+	if (!child)
+		return CXChildVisit_Recurse;
+	for (unsigned i = 0; i < ch.n; i++) {
+		bool in_child = (int)i == child;
+		w->fork_child += in_child;
+		visit_subtree(w, ch.items[i], c);
+		w->fork_child -= in_child;
+	}
+	return CXChildVisit_Continue;
+}
+
 static void visit_function(walker *w, CXCursor c)
 {
 	lc_function fn = { 0 };
@@ -1126,6 +1261,7 @@ static void visit_function(walker *w, CXCursor c)
 	fn.nparams = n > 0 ? (unsigned)n : 0;
 	fn.is_static = clang_getCursorLinkage(c) == CXLinkage_Internal;
 	fn.is_main = !fn.is_static && strcmp(fn.name, "main") == 0;
+	fn.is_noreturn = is_noreturn(w, c) || is_noreturn(w, clang_getCanonicalCursor(c));
 	lc_vec_push(&w->f->functions, fn);
 
 	int saved_fn = w->function;
@@ -1176,6 +1312,8 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_DoStmt:
 		visit_loop(w, c);
 		return CXChildVisit_Continue;
+	case CXCursor_IfStmt:
+		return visit_if(w, c);
 	case CXCursor_StructDecl:
 	case CXCursor_UnionDecl:
 	case CXCursor_EnumDecl:

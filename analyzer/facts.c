@@ -61,8 +61,8 @@ void lc_facts_dump(const lc_facts *f, void *stream)
 	fprintf(out, "tu %s%s\n", f->main_file, f->failed ? " (failed)" : "");
 	for (size_t i = 0; i < f->functions.len; i++) {
 		const lc_function *fn = &f->functions.ptr[i];
-		fprintf(out, "  function %zu %s key=%s params=%u%s ", i, fn->name, fn->key,
-			fn->nparams, fn->is_static ? " static" : "");
+		fprintf(out, "  function %zu %s key=%s params=%u%s%s ", i, fn->name, fn->key,
+			fn->nparams, fn->is_static ? " static" : "", fn->is_noreturn ? " noreturn" : "");
 		dump_loc(out, &fn->loc);
 		fputc('\n', out);
 	}
@@ -75,6 +75,8 @@ void lc_facts_dump(const lc_facts *f, void *stream)
 			fprintf(out, " macro=%s", c->macro);
 		if (c->loop_depth)
 			fprintf(out, " loops=%u", c->loop_depth);
+		if (c->in_fork_child)
+			fprintf(out, " fork-child");
 		for (unsigned a = 0; a < c->nargs; a++) {
 			fprintf(out, a ? ", " : " args: ");
 			dump_value(out, &c->args[a]);

@@ -66,6 +66,7 @@ typedef struct lc_function {
 	unsigned nparams;
 	bool is_static;
 	bool is_main;     /* named "main" with external linkage */
+	bool is_noreturn; /* noreturn / _Noreturn (a crash handler, an exit path) */
 } lc_function;
 
 typedef enum lc_callee_kind {
@@ -89,6 +90,7 @@ typedef struct lc_call {
 	 * `fd = open(...)`, `int fd = socket(...)`, `c->fd = accept(...)`. */
 	lc_value result_to; /* kind LC_VAL_VAR, LC_VAL_FIELD, LC_VAL_PARAM or OTHER */
 	unsigned loop_depth; /* number of enclosing loops inside the function */
+	bool in_fork_child;  /* in the child's branch after fork(): another process */
 } lc_call;
 
 /* A store of a value into a slot: `w->cb = on_read`, `static T t = {.cb = f}`,

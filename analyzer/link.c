@@ -355,6 +355,12 @@ static void build_target_cache(program_box *b)
 size_t lc_site_targets(const lc_program *p, const lc_site *s, const uint32_t **out,
 		       uint32_t *scratch)
 {
+	/* After fork(), the child is another process: what it calls runs on
+	 * none of this program's threads (and never on the loop). */
+	if (s->call->in_fork_child) {
+		*out = NULL;
+		return 0;
+	}
 	if (s->callee != LC_NONE) {
 		*scratch = s->callee;
 		*out = scratch;

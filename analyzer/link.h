@@ -86,7 +86,7 @@ void lc_program_free(lc_program *p);
 uint32_t lc_program_param_slot(const lc_program *p, const char *fn_key, int index);
 
 /* Every function node a site may call: the direct callee, or the values of
- * the slot it calls through. Returns the count; *out points into program
+ * the slot it calls through; none for a call in fork()'s child branch. Returns the count; *out points into program
  * storage (valid until lc_program_free). */
 size_t lc_site_targets(const lc_program *p, const lc_site *s, const uint32_t **out,
 		       uint32_t *scratch);

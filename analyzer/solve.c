@@ -35,9 +35,9 @@ typedef struct solver {
 	uint32_t *callers_first; /* per function: range in `callers` */
 	uint32_t *callers;       /* direct call sites, grouped by callee */
 	unsigned char *allowed;  /* per function: on the allow-list */
-	unsigned char *opaque;   /* per function: catalogued as blocking unconditionally, so
-				  * its body (if the program has one) is not walked: the call
-				  * is the finding, not what it does inside (aeWait -> poll) */
+	unsigned char *opaque;   /* per function: not walked into. Catalogued as blocking
+				  * unconditionally (the call is the finding, not what it does
+				  * inside: aeWait -> poll), or noreturn (an exit path). */
 	LC_VEC(uint32_t) finding_caller; /* per loop finding: its function */
 } solver;
 
@@ -57,6 +57,10 @@ static void mark_allowed(solver *s, const lc_solve_opts *opts)
 		while ((b = lc_ruleset_blocking(s->rs, p->fns.ptr[f].name, &from)))
 			if (!b->nwhen && !b->nunless && b->fd_arg < 0)
 				s->opaque[f] = 1;
+		/* A noreturn function is an exit or crash path (serverPanic):
+		 * whatever it does before dying does not stall a running loop. */
+		if (p->fns.ptr[f].def->is_noreturn)
+			s->opaque[f] = 1;
 	}
 }
 

@@ -421,7 +421,8 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 		put_lit(e, w, fn->name);
 		put_loc(e, w, &fn->loc);
 		lc_bw_varint(w, fn->nparams);
-		lc_bw_u8(w, (fn->is_static ? 1 : 0) | (fn->is_main ? 2 : 0));
+		lc_bw_u8(w, (fn->is_static ? 1 : 0) | (fn->is_main ? 2 : 0) |
+				    (fn->is_noreturn ? 4 : 0));
 	}
 
 	lc_bw_varint(w, f->calls.len);
@@ -437,7 +438,7 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 		for (unsigned a = 0; a < c->nargs; a++)
 			put_value(e, w, &c->args[a]);
 		put_value(e, w, &c->result_to);
-		lc_bw_varint(w, c->loop_depth);
+		lc_bw_varint(w, (uint64_t)c->loop_depth << 1 | (c->in_fork_child ? 1 : 0));
 	}
 
 	lc_bw_varint(w, f->stores.len);
@@ -749,7 +750,8 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		unsigned fl = lc_br_u8(r);
 		fn->is_static = fl & 1;
 		fn->is_main = (fl & 2) != 0;
-		if (!broken(d) && (!fn->key || !fn->name || fl > 3))
+		fn->is_noreturn = (fl & 4) != 0;
+		if (!broken(d) && (!fn->key || !fn->name || fl > 7))
 			fail(d, "function %zu: missing key or name, or unknown flags", i);
 	}
 
@@ -777,7 +779,9 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		for (size_t a = 0; a < nargs && !broken(d); a++)
 			get_value(d, r, &c->args[a]);
 		get_value(d, r, &c->result_to);
-		c->loop_depth = get_uint(d, r, "loop depth");
+		unsigned depth_and_fork = get_uint(d, r, "loop depth");
+		c->loop_depth = depth_and_fork >> 1;
+		c->in_fork_child = depth_and_fork & 1;
 	}
 
 	n = lc_br_count(r, 9);

@@ -441,8 +441,10 @@ Test(summary, wrong_magic_version_and_checksum)
 	expect_error(c, len, "bad magic");
 
 	memcpy(c, b, len);
-	c[5] = 2;
-	expect_error(c, len, "format 2");
+	c[5] = LC_SUMMARY_FORMAT + 1;
+	char other[32];
+	snprintf(other, sizeof(other), "format %d", LC_SUMMARY_FORMAT + 1);
+	expect_error(c, len, other);
 	memcpy(c, b, len);
 	c[5] = 0;
 	c[6] = 1;
