@@ -49,7 +49,9 @@ static int fail(reader *R, const cJSON *at, bool at_key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	R->err = lc_xasprintf("%s:%u:%u: %s", R->path, line, col, msg);
+	char *safe = lc_escape_controls(msg);
+	R->err = lc_xasprintf("%s:%u:%u: %s", R->path, line, col, safe);
+	free(safe);
 	return -1;
 }
 

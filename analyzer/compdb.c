@@ -364,8 +364,8 @@ static void add_notice(char ***notices, size_t *nnotices, char *msg)
  * after it: "-Xclang VALUE" (the canonical form), a bare VALUE, or nothing. */
 static size_t take_plugin_value(char **argv, size_t argc, size_t j, lc_sb *sb)
 {
-	if (j < argc && strcmp(argv[j], "-Xclang") == 0) {
-		lc_sb_add(sb, " -Xclang");
+	if (j < argc && (strcmp(argv[j], "-Xclang") == 0 || strcmp(argv[j], "-Xpreprocessor") == 0)) {
+		lc_sb_addf(sb, " %s", argv[j]);
 		if (++j < argc) {
 			lc_sb_addf(sb, " %s", argv[j]);
 			j++;
@@ -384,8 +384,11 @@ static size_t dropped_words(const char *a, const char *next)
 	/* -Werror* would turn the project's warnings into errors and make
 	 * clean TUs look broken; -save-temps makes the driver plan more than
 	 * the one job libclang accepts; -Wp,-MD,x is the kernel's -MD. */
+	/* -fbracket-depth raises clang's nesting limit: a database could use it
+	 * to let a crafted file overflow the parser's stack. */
 	if (in_list(a, drop_alone) || starts_with(a, "-Werror") ||
-	    starts_with(a, "-save-temps") || starts_with(a, "-Wp,-M"))
+	    starts_with(a, "-save-temps") || starts_with(a, "-Wp,-M") ||
+	    starts_with(a, "-fbracket-depth"))
 		return 1;
 	for (const char *const *d = drop_with_value; *d; d++) {
 		if (strcmp(a, *d) == 0)
@@ -409,15 +412,22 @@ static size_t remove_plugin(char **argv, size_t argc, size_t i, const char *ctx,
 	size_t j = i + 1;
 	lc_sb sb;
 
-	if (pk == NOT_PLUGIN && !(strcmp(a, "-Xclang") == 0 && next &&
-				  (pk = plugin_flag(next)) != NOT_PLUGIN))
+	bool forwarded = strcmp(a, "-Xclang") == 0 || strcmp(a, "-Xpreprocessor") == 0;
+	/* -Wp,-load,x.so hands "-load x.so" to the preprocessor stage. */
+	bool wp = starts_with(a, "-Wp,") && (strstr(a, ",-load") || strstr(a, ",-plugin") ||
+					    strstr(a, ",-add-plugin") || strstr(a, ",-fplugin") ||
+					    strstr(a, ",-fpass-plugin"));
+	if (pk == NOT_PLUGIN && !wp &&
+	    !(forwarded && next && (pk = plugin_flag(next)) != NOT_PLUGIN))
 		return 0;
 	lc_sb_init(&sb);
 	lc_sb_add(&sb, a);
-	if (strcmp(a, "-Xclang") == 0) {
+	if (forwarded && !wp) {
 		lc_sb_addf(&sb, " %s", next);
 		j++;
 	}
+	if (wp)
+		pk = NOT_PLUGIN; /* the value is inside the word */
 	if (pk == PLUGIN_SEPARATE)
 		j = take_plugin_value(argv, argc, j, &sb);
 	add_notice(notices, nnotices, lc_xasprintf("removed plugin flag '%s' (%s)", sb.buf, ctx));

@@ -544,8 +544,14 @@ static void visit_binary_operator(walker *w, CXCursor c)
 	if (ch.n != 2)
 		return;
 	CXCursor lhs = ch.items[0], rhs = ch.items[1];
-	op_kind op = binary_operator(w, lhs, rhs);
 	bool fnptr = is_function_pointer_type(clang_getCursorType(c));
+	/* Only two kinds of assignment matter: of a function pointer, and of a
+	 * call's result. Decide that from the types and the right operand
+	 * first: reading the operator needs the left operand's extent, which
+	 * costs the depth of a left-leaning chain (a && b && c ...). */
+	if (!fnptr && clang_getCursorKind(strip(rhs)) != CXCursor_CallExpr)
+		return;
+	op_kind op = binary_operator(w, lhs, rhs);
 	if (op == OP_OTHER || (op == OP_UNKNOWN && !fnptr))
 		return;
 	lc_slot_kind kind;
@@ -878,24 +884,40 @@ static bool is_constant_started_local(CXCursor var)
  * i < ARRAY_SIZE(x)), nor a conjunction with such a bounded part. Anything
  * else does: i < len, n > 0 on a parameter, p != NULL, *s,
  * (n = read(...)) > 0. */
+enum { CONDITION_DEPTH = 64 }; /* deeper && / || chains: assume data-bound */
+
+static bool condition_is_data_at(walker *w, CXCursor cond, CXCursor counter, unsigned depth);
+
 static bool condition_is_data(walker *w, CXCursor cond, CXCursor counter)
 {
-	cond = strip(cond);
-	if (is_constant(cond))
-		return false;
-	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator)
+	return condition_is_data_at(w, cond, counter, 0);
+}
+
+static bool condition_is_data_at(walker *w, CXCursor cond, CXCursor counter, unsigned depth)
+{
+	if (depth > CONDITION_DEPTH)
 		return true;
+	cond = strip(cond);
 	children ch;
-	get_children(cond, &ch);
+	bool binary = clang_getCursorKind(cond) == CXCursor_BinaryOperator;
+	if (binary)
+		get_children(cond, &ch);
+	op_kind op = binary && ch.n == 2 ? binary_operator(w, ch.items[0], ch.items[1]) : OP_UNKNOWN;
+	/* Conjunctions are split before anything is evaluated: evaluating a
+	 * long && chain at every level would be quadratic. */
+	if (op != OP_AND && op != OP_OR && is_constant(cond))
+		return false;
+	if (!binary)
+		return true;
 	if (ch.n != 2)
 		return true;
-	switch (binary_operator(w, ch.items[0], ch.items[1])) {
+	switch (op) {
 	case OP_AND:
-		return condition_is_data(w, ch.items[0], counter) &&
-		       condition_is_data(w, ch.items[1], counter);
+		return condition_is_data_at(w, ch.items[0], counter, depth + 1) &&
+		       condition_is_data_at(w, ch.items[1], counter, depth + 1);
 	case OP_OR:
-		return condition_is_data(w, ch.items[0], counter) ||
-		       condition_is_data(w, ch.items[1], counter);
+		return condition_is_data_at(w, ch.items[0], counter, depth + 1) ||
+		       condition_is_data_at(w, ch.items[1], counter, depth + 1);
 	default:
 		break;
 	}
@@ -984,8 +1006,17 @@ static CXCursor for_condition(walker *w, CXCursor loop, const children *ch, CXCu
 
 /* Is `cond` a comparison of the counter with a runtime value (i < n,
  * j <= r->count), possibly inside a conjunction (i < n && buf[i] != ' ')? */
+static bool counted_comparison_at(walker *w, CXCursor cond, CXCursor counter, unsigned depth);
+
 static bool counted_comparison(walker *w, CXCursor cond, CXCursor counter)
 {
+	return counted_comparison_at(w, cond, counter, 0);
+}
+
+static bool counted_comparison_at(walker *w, CXCursor cond, CXCursor counter, unsigned depth)
+{
+	if (depth > CONDITION_DEPTH)
+		return false;
 	cond = strip(cond);
 	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator)
 		return false;
@@ -995,11 +1026,11 @@ static bool counted_comparison(walker *w, CXCursor cond, CXCursor counter)
 		return false;
 	switch (binary_operator(w, ch.items[0], ch.items[1])) {
 	case OP_AND:
-		return counted_comparison(w, ch.items[0], counter) ||
-		       counted_comparison(w, ch.items[1], counter);
+		return counted_comparison_at(w, ch.items[0], counter, depth + 1) ||
+		       counted_comparison_at(w, ch.items[1], counter, depth + 1);
 	case OP_OR:
-		return counted_comparison(w, ch.items[0], counter) &&
-		       counted_comparison(w, ch.items[1], counter);
+		return counted_comparison_at(w, ch.items[0], counter, depth + 1) &&
+		       counted_comparison_at(w, ch.items[1], counter, depth + 1);
 	case OP_ASSIGN:
 		return false;
 	default:
@@ -1083,6 +1114,8 @@ static void note_counter_change(walker *w, CXCursor var, CXCursor at)
 
 static void visit_counter_changes(walker *w, CXCursor c)
 {
+	if (!w->loops.len)
+		return; /* no counted loop is open: nothing to invalidate */
 	enum CXCursorKind k = clang_getCursorKind(c);
 	if (k == CXCursor_UnaryOperator) {
 		const char *text = cursor_text(w, c);
@@ -1093,8 +1126,13 @@ static void visit_counter_changes(walker *w, CXCursor c)
 	} else if (k == CXCursor_BinaryOperator) {
 		children ch;
 		get_children(c, &ch);
-		if (ch.n == 2 && binary_operator(w, ch.items[0], ch.items[1]) == OP_ASSIGN)
-			note_counter_change(w, referenced_var(ch.items[0]), c);
+		if (ch.n != 2)
+			return;
+		/* Only assignments to a variable can change a counter; check that
+		 * cheaply before reading the operator (see visit_binary_operator). */
+		CXCursor var = referenced_var(ch.items[0]);
+		if (!clang_Cursor_isNull(var) && binary_operator(w, ch.items[0], ch.items[1]) == OP_ASSIGN)
+			note_counter_change(w, var, c);
 	}
 }
 

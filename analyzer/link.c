@@ -6,6 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A set of 64-bit keys (open addressing). */
+typedef struct u64set {
+	uint64_t *slots;
+	size_t cap, len;
+} u64set;
+
+/* Returns true if `key` was not there yet. */
+static bool u64set_insert(u64set *set, uint64_t key)
+{
+	key++; /* 0 marks an empty slot */
+	if ((set->len + 1) * 2 > set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 1024;
+		uint64_t *ns = lc_xcalloc(ncap, sizeof(uint64_t));
+		for (size_t i = 0; i < set->cap; i++) {
+			if (!set->slots[i])
+				continue;
+			size_t h = (size_t)lc_hash64(&set->slots[i], 8, 0) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = set->slots[i];
+		}
+		free(set->slots);
+		set->slots = ns;
+		set->cap = ncap;
+	}
+	size_t h = (size_t)lc_hash64(&key, 8, 0) & (set->cap - 1);
+	while (set->slots[h]) {
+		if (set->slots[h] == key)
+			return false;
+		h = (h + 1) & (set->cap - 1);
+	}
+	set->slots[h] = key;
+	set->len++;
+	return true;
+}
+
 typedef struct linker {
 	lc_program *p;
 	lc_arena *keys;     /* parameter slot keys built here */
@@ -13,9 +49,9 @@ typedef struct linker {
 	LC_VEC(uint32_t) *fn_sites;
 	size_t fn_sites_cap;
 	LC_VEC(lc_site) file_scope_sites;
-	/* (slot, origin) pairs already present, as a hash set of 64-bit keys. */
-	uint64_t *seen;
-	size_t seen_cap, seen_len;
+	/* (slot, origin) pairs already present, and (from, to) flows. */
+	u64set seen;
+	u64set flows;
 } linker;
 
 static uint32_t fn_node(linker *l, const char *key, const char *name)
@@ -66,31 +102,7 @@ uint32_t lc_program_param_slot(const lc_program *p, const char *fn_key, int inde
 
 static bool seen_insert(linker *l, uint32_t slot, uint32_t origin)
 {
-	uint64_t key = ((uint64_t)slot << 32 | origin) + 1;
-	if ((l->seen_len + 1) * 2 > l->seen_cap) {
-		size_t ncap = l->seen_cap ? l->seen_cap * 2 : 1024;
-		uint64_t *ns = lc_xcalloc(ncap, sizeof(uint64_t));
-		for (size_t i = 0; i < l->seen_cap; i++) {
-			if (!l->seen[i])
-				continue;
-			size_t h = (size_t)lc_hash64(&l->seen[i], 8, 0) & (ncap - 1);
-			while (ns[h])
-				h = (h + 1) & (ncap - 1);
-			ns[h] = l->seen[i];
-		}
-		free(l->seen);
-		l->seen = ns;
-		l->seen_cap = ncap;
-	}
-	size_t h = (size_t)lc_hash64(&key, 8, 0) & (l->seen_cap - 1);
-	while (l->seen[h]) {
-		if (l->seen[h] == key)
-			return false;
-		h = (h + 1) & (l->seen_cap - 1);
-	}
-	l->seen[h] = key;
-	l->seen_len++;
-	return true;
+	return u64set_insert(&l->seen, (uint64_t)slot << 32 | origin);
 }
 
 static uint32_t add_origin(linker *l, lc_loc loc, uint32_t in_fn, const char *through,
@@ -114,13 +126,9 @@ static void slot_add(linker *l, uint32_t slot, uint32_t fn, uint32_t origin)
 
 static void slot_flow(linker *l, uint32_t from, uint32_t to)
 {
-	if (from == to)
+	if (from == to || !u64set_insert(&l->flows, (uint64_t)from << 32 | to))
 		return;
-	lc_slot *s = &l->p->slots.ptr[from];
-	for (size_t i = 0; i < s->succ.len; i++)
-		if (s->succ.ptr[i] == to)
-			return;
-	lc_vec_push(&s->succ, to);
+	lc_vec_push(&l->p->slots.ptr[from].succ, to);
 }
 
 /* The slot a value names, if it is a slot (parameter, variable, field). */
@@ -172,6 +180,12 @@ static void add_site(linker *l, uint32_t caller, lc_site s)
 	lc_vec_push(&l->fn_sites[caller], (uint32_t)l->p->sites.len - 1);
 }
 
+static bool same_place(const lc_loc *a, const lc_loc *b)
+{
+	return a->line == b->line && a->column == b->column &&
+	       (a->file == b->file || (a->file && b->file && strcmp(a->file, b->file) == 0));
+}
+
 static void link_tu(linker *l, lc_facts *f, uint32_t tu)
 {
 	uint32_t *local = lc_xcalloc(f->functions.len ? f->functions.len : 1, sizeof(uint32_t));
@@ -181,14 +195,20 @@ static void link_tu(linker *l, lc_facts *f, uint32_t tu)
 		uint32_t id = fn_node(l, def->key, def->name);
 		lc_fn *fn = &l->p->fns.ptr[id];
 		if (fn->def) {
-			/* Two bodies for one key: a static inline from a header seen by
-			 * several TUs (the same code), or two programs in one database
-			 * defining the same external function. Keep the first. */
-			if (!def->is_static) {
+			/* Two bodies for one key. A static function's key names its
+			 * file: a static inline from a header seen by several TUs, the
+			 * same code, skipped; so is one definition compiled twice (one
+			 * source in two entries). An external function defined again
+			 * elsewhere (two programs in one database) is an alternative
+			 * (issue 10): counted, and its calls and stores are kept on the
+			 * same node, so nothing it calls or registers is lost whichever
+			 * definition comes first. */
+			if (!def->is_static && !same_place(&fn->def->loc, &def->loc)) {
 				fn->alternatives++;
 				l->p->duplicate_definitions++;
+			} else {
+				skip[i] = true;
 			}
-			skip[i] = true;
 		} else {
 			fn->def = def;
 			fn->tu = tu;
@@ -391,7 +411,8 @@ lc_program *lc_link(lc_facts **facts, size_t nfacts)
 	connect_wildcard_fields(&l);
 	propagate(&l);
 	group_sites(&l);
-	free(l.seen);
+	free(l.seen.slots);
+	free(l.flows.slots);
 	build_target_cache(b);
 	count_edges(l.p);
 	return l.p;

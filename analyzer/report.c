@@ -212,10 +212,22 @@ static void json_string(lc_sb *out, const char *s)
 		case '\r': lc_sb_add(out, "\\r"); break;
 		case '\t': lc_sb_add(out, "\\t"); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20) {
 				lc_sb_addf(out, "\\u%04x", *p);
-			else
+			} else if (*p >= 0x80) {
+				/* Paths and identifiers are bytes; JSON is UTF-8. An
+				 * invalid byte becomes U+FFFD rather than an invalid
+				 * report. */
+				size_t n = lc_utf8_len(p);
+				if (n == 0) {
+					lc_sb_add(out, "\\ufffd");
+				} else {
+					lc_sb_addn(out, (const char *)p, n);
+					p += n - 1;
+				}
+			} else {
 				lc_sb_addc(out, (char)*p);
+			}
 		}
 	}
 	lc_sb_addc(out, '"');

@@ -586,19 +586,16 @@ static char *arena_printf(lc_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static char *arena_printf(lc_arena *a, const char *fmt, ...)
 {
-	lc_sb sb;
-	lc_sb_init(&sb);
 	va_list ap;
 	va_start(ap, fmt);
-	char tmp[1024];
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	char *r = lc_arena_strndup(a, tmp, (size_t)n);
-	lc_sb_release(&sb);
+		return lc_arena_strdup(a, "");
+	char *r = lc_arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(r, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -826,12 +823,27 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 		if (!s->on_loop[u] || !fn->def)
 			continue;
 		const lc_facts *f = p->facts[fn->tu];
+		/* A function's loops are contiguous (extraction walks one body at a
+		 * time): find them by binary search, not by scanning the TU. */
+		size_t lo = 0, hi = f->loops.len;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (f->loops.ptr[mid].function < fn->local)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		size_t end = lo;
+		while (end < f->loops.len && f->loops.ptr[end].function == fn->local)
+			end++;
+		if (lo == end)
+			continue;
 		/* Per outermost data-bounded loop: its deepest data-bounded nest. */
-		unsigned *best_depth = lc_xcalloc(f->loops.len + 1, sizeof(unsigned));
-		size_t *best_inner = lc_xcalloc(f->loops.len + 1, sizeof(size_t));
-		for (size_t i = 0; i < f->loops.len; i++) {
+		unsigned *best_depth = lc_xcalloc(end - lo, sizeof(unsigned)); /* by loop - lo */
+		size_t *best_inner = lc_xcalloc(end - lo, sizeof(size_t));
+		for (size_t i = lo; i < end; i++) {
 			const lc_loop *l = &f->loops.ptr[i];
-			if (l->function != fn->local || !l->bound_is_data)
+			if (!l->bound_is_data)
 				continue;
 			unsigned depth = 0;
 			int outer = -1;
@@ -840,16 +852,16 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 					depth++;
 					outer = k;
 				}
-			if (depth > best_depth[outer]) {
-				best_depth[outer] = depth;
-				best_inner[outer] = i;
+			if (depth > best_depth[outer - (int)lo]) {
+				best_depth[outer - (int)lo] = depth;
+				best_inner[outer - (int)lo] = i;
 			}
 		}
-		for (size_t outer = 0; outer < f->loops.len; outer++) {
-			unsigned depth = best_depth[outer];
+		for (size_t outer = lo; outer < end; outer++) {
+			unsigned depth = best_depth[outer - lo];
 			if (depth < min_depth)
 				continue;
-			const lc_loop *inner = &f->loops.ptr[best_inner[outer]];
+			const lc_loop *inner = &f->loops.ptr[best_inner[outer - lo]];
 			const lc_loop *ol = &f->loops.ptr[outer];
 			const char *ob = ol->bound_text ? ol->bound_text : "runtime data";
 			const char *ib = inner->bound_text ? inner->bound_text : "runtime data";

@@ -150,7 +150,9 @@ static void problem(scan *S, size_t at, const char *fmt, ...)
 	p.file = S->file;
 	p.line = line_of(S, at);
 	p.column = column_of(S, at);
-	p.message = lc_arena_strdup(S->st->arena, buf);
+	char *safe = lc_escape_controls(buf);
+	p.message = lc_arena_strdup(S->st->arena, safe);
+	free(safe);
 	lc_vec_push(&S->st->problems, p);
 }
 

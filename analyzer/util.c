@@ -336,8 +336,39 @@ void lc_install_signal_cleanup(void)
 	}
 }
 
+/* Write to a file that is not a regular file (a terminal, /dev/null, a
+ * FIFO) in place: renaming over it would replace the device node. */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return close(fd);
+}
+
 int lc_write_file_atomic(const char *path, const char *data, size_t len)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			return -1;
+		}
+		return write_in_place(path, data, len);
+	}
 	char *tmp = lc_xasprintf("%s.tmp.XXXXXX", path);
 	/* Block the cleanup signals between creating and registering the file. */
 	sigset_t block, old;
@@ -423,4 +454,36 @@ bool lc_glob_match(const char *pattern, const char *text)
 	while (*pattern == '*')
 		pattern++;
 	return *pattern == '\0';
+}
+
+size_t lc_utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (n == 0 || (n == 2 && p[0] < 0xc2) || (n == 4 && p[0] > 0xf4))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+char *lc_escape_controls(const char *s)
+{
+	lc_sb sb;
+	lc_sb_init(&sb);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+		size_t n = lc_utf8_len(p);
+		if (n == 1 && (*p < 0x20 || *p == 0x7f))
+			n = 0;
+		if (n == 0) {
+			lc_sb_addf(&sb, "\\x%02x", *p);
+			p++;
+		} else {
+			lc_sb_addn(&sb, (const char *)p, n);
+			p += n;
+		}
+	}
+	return lc_sb_detach(&sb);
 }

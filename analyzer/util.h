@@ -92,7 +92,9 @@ void lc_arena_free(lc_arena *a);
 char *lc_read_file(const char *path, size_t *len);
 
 /* Write data to path atomically: a temporary file in the same directory,
- * then rename. Returns 0, or -1 with errno set (no partial file is left). */
+ * then rename. Returns 0, or -1 with errno set (no partial file is left).
+ * A path naming something other than a regular file (/dev/stdout, a FIFO)
+ * is written in place instead. */
 int lc_write_file_atomic(const char *path, const char *data, size_t len);
 
 /* Remove temporary files of lc_write_file_atomic when SIGINT, SIGTERM,
@@ -101,6 +103,16 @@ void lc_install_signal_cleanup(void);
 
 /* 64-bit FNV-1a, for fingerprints and hash tables. */
 unsigned long long lc_hash64(const void *data, size_t len, unsigned long long seed);
+
+/* A copy of `s` safe to print on one line of a terminal: control
+ * characters (newlines, escapes) become \xNN; invalid UTF-8 bytes too.
+ * Untrusted text (file contents, a compile database, a baseline) quoted in
+ * a message must go through this. Heap result. */
+char *lc_escape_controls(const char *s);
+
+/* Length of the valid UTF-8 sequence starting at p (1..4), or 0 if the
+ * bytes there are not valid UTF-8 (p must be NUL-terminated). */
+size_t lc_utf8_len(const unsigned char *p);
 
 /* Glob match supporting '*' (any run) and '?' (one char). */
 bool lc_glob_match(const char *pattern, const char *text);
