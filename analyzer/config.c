@@ -831,7 +831,30 @@ void lc_config_apply_rules(const lc_config *c, lc_result *r)
 /* Match a path against a pattern: '*' and '?' stay within one component,
  * '**' matches any run of characters ('**' followed by '/' any number of
  * whole directories, none included). */
-static bool path_match(const char *p, const char *t)
+/* Glob matching where '*' stays within a path component and '**' crosses
+ * them. Memoized on (pattern position, text position): without it, a
+ * pattern like "*a*a*a*a*b" from an untrusted config file backtracks
+ * exponentially. */
+typedef struct matcher {
+	const char *pat, *text;
+	size_t tlen;
+	unsigned char *failed; /* bit per (pattern, text) position known to fail */
+} matcher;
+
+static bool match_body(const matcher *m, const char *p, const char *t);
+
+static bool match_at(const matcher *m, const char *p, const char *t)
+{
+	size_t cell = (size_t)(p - m->pat) * (m->tlen + 1) + (size_t)(t - m->text);
+	if (m->failed[cell / 8] & (1u << (cell % 8)))
+		return false;
+	bool r = match_body(m, p, t);
+	if (!r)
+		m->failed[cell / 8] |= (unsigned char)(1u << (cell % 8));
+	return r;
+}
+
+static bool match_body(const matcher *m, const char *p, const char *t)
 {
 	for (;;) {
 		if (*p == '\0')
@@ -841,15 +864,15 @@ static bool path_match(const char *p, const char *t)
 			while (*q == '*')
 				q++;
 			if (*q == '/') {
-				if (path_match(q + 1, t))
+				if (match_at(m, q + 1, t))
 					return true;
 				for (const char *s = t; *s; s++)
-					if (*s == '/' && path_match(q + 1, s + 1))
+					if (*s == '/' && match_at(m, q + 1, s + 1))
 						return true;
 				return false;
 			}
 			for (const char *s = t;; s++) {
-				if (path_match(q, s))
+				if (match_at(m, q, s))
 					return true;
 				if (!*s)
 					return false;
@@ -857,7 +880,7 @@ static bool path_match(const char *p, const char *t)
 		}
 		if (*p == '*') {
 			for (const char *s = t;; s++) {
-				if (path_match(p + 1, s))
+				if (match_at(m, p + 1, s))
 					return true;
 				if (!*s || *s == '/')
 					return false;
@@ -868,6 +891,16 @@ static bool path_match(const char *p, const char *t)
 		p++;
 		t++;
 	}
+}
+
+static bool path_match(const char *p, const char *t)
+{
+	matcher m = { p, t, strlen(t), NULL };
+	size_t cells = (strlen(p) + 1) * (m.tlen + 1);
+	m.failed = lc_xcalloc(cells / 8 + 1, 1);
+	bool r = match_at(&m, p, t);
+	free(m.failed);
+	return r;
 }
 
 /* The pattern matches the path or one of its leading directories. */
