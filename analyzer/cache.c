@@ -577,31 +577,46 @@ static bool uncacheable(const lc_facts *f)
 bool lc_cache_store(lc_cache *c, const lc_tu_cmd *tu, const lc_facts *f,
 		    const lc_file_digest *digests)
 {
-	if (!digests || uncacheable(f)) {
+	if (!digests || uncacheable(f))
+		return lc_cache_store_summary(c, tu, f, digests, NULL, 0);
+	size_t len = 0;
+	char *summary = lc_summary_encode(&f, &digests, 1, c->root, &len);
+	bool ok = lc_cache_store_summary(c, tu, f, digests, summary, len);
+	free(summary);
+	return ok;
+}
+
+bool lc_cache_store_summary(lc_cache *c, const lc_tu_cmd *tu, const lc_facts *f,
+			    const lc_file_digest *digests, const void *summary, size_t len)
+{
+	if (!digests || !summary || uncacheable(f)) {
 		atomic_fetch_add(&c->uncacheable, 1);
 		return false;
 	}
 	unsigned char key[KEY_BYTES];
 	tu_key(c, tu, key);
 	size_t n = f->files.len;
-	stat_rec *recs = lc_xcalloc(n, sizeof(*recs));
+	stat_rec *recs = lc_xcalloc(n ? n : 1, sizeof(*recs));
 	uint64_t cost = 0;
 	for (size_t i = 0; i < n; i++) {
 		recs[i] = record_for(c, file_get(c, f->files.ptr[i]), &digests[i]);
 		cost += digests[i].size;
 	}
-	size_t slen = 0, elen = 0;
-	char *summary = lc_summary_encode(&f, &digests, 1, c->root, &slen);
-	char *entry = encode_entry(c, key, cost, recs, n, summary, slen, &elen);
+	size_t elen = 0;
+	char *entry = encode_entry(c, key, cost, recs, n, summary, len, &elen);
 	char *path = key_path(c, key);
 	bool ok = write_entry(c, path, entry, elen);
 	if (ok)
 		atomic_fetch_add(&c->stored, 1);
 	free(path);
 	free(entry);
-	free(summary);
 	free(recs);
 	return ok;
+}
+
+const char *lc_cache_root(const lc_cache *c)
+{
+	return c->root;
 }
 
 lc_facts *lc_cache_lookup(lc_cache *c, const lc_tu_cmd *tu, uint64_t *cost)

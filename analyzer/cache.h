@@ -99,6 +99,14 @@ lc_facts *lc_cache_lookup(lc_cache *c, const lc_tu_cmd *tu, uint64_t *cost);
 bool lc_cache_store(lc_cache *c, const lc_tu_cmd *tu, const lc_facts *f,
 		    const lc_file_digest *digests);
 
+/* The same, with the TU's summary already encoded (one TU, its digests,
+ * paths relative to lc_cache_root): saves encoding it twice. */
+bool lc_cache_store_summary(lc_cache *c, const lc_tu_cmd *tu, const lc_facts *f,
+			    const lc_file_digest *digests, const void *summary, size_t len);
+
+/* The root summaries are encoded against (may be NULL). */
+const char *lc_cache_root(const lc_cache *c);
+
 /* Where the entry of `tu` lives (heap string); for tests and debugging. */
 char *lc_cache_entry_path(const lc_cache *c, const lc_tu_cmd *tu);
 

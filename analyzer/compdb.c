@@ -364,7 +364,8 @@ static void add_notice(char ***notices, size_t *nnotices, char *msg)
  * after it: "-Xclang VALUE" (the canonical form), a bare VALUE, or nothing. */
 static size_t take_plugin_value(char **argv, size_t argc, size_t j, lc_sb *sb)
 {
-	if (j < argc && (strcmp(argv[j], "-Xclang") == 0 || strcmp(argv[j], "-Xpreprocessor") == 0)) {
+	if (j < argc && (strcmp(argv[j], "-Xclang") == 0 || strcmp(argv[j], "-Xpreprocessor") == 0 ||
+			 strcmp(argv[j], "-Xanalyzer") == 0)) {
 		lc_sb_addf(sb, " %s", argv[j]);
 		if (++j < argc) {
 			lc_sb_addf(sb, " %s", argv[j]);
@@ -412,7 +413,8 @@ static size_t remove_plugin(char **argv, size_t argc, size_t i, const char *ctx,
 	size_t j = i + 1;
 	lc_sb sb;
 
-	bool forwarded = strcmp(a, "-Xclang") == 0 || strcmp(a, "-Xpreprocessor") == 0;
+	bool forwarded = strcmp(a, "-Xclang") == 0 || strcmp(a, "-Xpreprocessor") == 0 ||
+			 strcmp(a, "-Xanalyzer") == 0;
 	/* -Wp,-load,x.so hands "-load x.so" to the preprocessor stage. */
 	bool wp = starts_with(a, "-Wp,") && (strstr(a, ",-load") || strstr(a, ",-plugin") ||
 					    strstr(a, ",-add-plugin") || strstr(a, ",-fplugin") ||

@@ -14,6 +14,12 @@
  * uv_timer_start's callback argument, directly or through user wrappers.
  * That is how the solver finds entry points, to any depth of wrapping.
  *
+ * Duplicate definitions: an external function defined at different places
+ * in several TUs (two programs in one compile database) is one node whose
+ * `def` is the first definition in TU order and whose call sites are those
+ * of every definition; `alternatives` counts the others. Linking each
+ * program's summaries on its own keeps them apart (docs/scale.md).
+ *
  * Ownership: the program borrows the facts (they must outlive it) and owns
  * everything else; lc_program_free releases it.
  */
@@ -42,7 +48,9 @@ typedef struct lc_fn {
 	const lc_function *def;   /* NULL for functions without a body here */
 	uint32_t first_site;      /* this function's call sites: sites[first_site ..] */
 	uint32_t nsites;
-	uint32_t alternatives;    /* further definitions of the same external key */
+	uint32_t alternatives;    /* further definitions of the same external key
+				   * elsewhere: their calls and stores are this
+				   * node's too; `def` is the first in TU order */
 	uint32_t tu;              /* facts index of the definition (if def) */
 	int local;                /* index of the definition in that TU's functions */
 } lc_fn;
@@ -75,7 +83,7 @@ typedef struct lc_program {
 	lc_strmap slot_ids;
 	LC_VEC(lc_slot) slots;
 	LC_VEC(lc_origin) origins;
-	size_t duplicate_definitions;
+	size_t duplicate_definitions; /* sum of the fns' alternatives */
 	size_t call_edges;        /* resolved caller -> defined callee edges */
 } lc_program;
 

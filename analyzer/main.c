@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h> /* issue 10 */
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "report.h"
 #include "result.h"
 #include "rules.h"
+#include "scale.h" /* extract and link (issue 10) */
 #include "solve.h"
 #include "suppress.h" /* suppressions and baselines */
 #include "util.h"
@@ -37,6 +39,12 @@
 static const char usage_text[] =
 	"usage: loopcheck [options] FILE... [-- COMPILER_ARGS...]\n"
 	"       loopcheck [options] -p BUILD_DIR [FILE...]\n"
+	/* issue 10: the subcommands (scale.h, docs/scale.md) */
+	"       loopcheck extract [-p BUILD_DIR] FILE... -o OUT.lcsum [-- COMPILER_ARGS...]\n"
+	"       loopcheck extract -p BUILD_DIR [--shard I/N] -o OUTDIR\n"
+	"       loopcheck link [options] SUMMARY... | --summaries-from FILE\n"
+	"       loopcheck link --merge -o OUT.lcsum SUMMARY...\n"
+	"       loopcheck ninja-gen -p BUILD_DIR -o build.ninja\n"
 	"\n"
 	"Finds code that blocks the event loop in asynchronous C programs: every\n"
 	"blocking call reachable from a callback that runs on the loop thread.\n"
@@ -75,6 +83,9 @@ static const char usage_text[] =
 	"                         makes the exit code 1\n"
 	"  --exit-zero            exit 0 even when there are findings\n"
 	"  --max-findings N       exit 1 only when more than N findings count (default 0)\n"
+	"  --fail-on-parse-error  exit 2, after writing the report, when a translation\n"
+	"                         unit failed to parse or parsed with errors (default:\n"
+	"                         listed in the report's errors, exit code unchanged)\n"
 	"\n"
 	"Suppressions and baselines (docs/suppressions.md, docs/baselines.md):\n"
 	"  --baseline FILE        do not report findings whose fingerprints are in FILE\n"
@@ -91,7 +102,29 @@ static const char usage_text[] =
 	"                         beside the compile database with -p, else\n"
 	"                         $XDG_CACHE_HOME/loopcheck or ~/.cache/loopcheck)\n"
 	"  --no-cache             parse every translation unit; use no cache\n"
+	"  --tu-timeout SECONDS   give up on a translation unit whose parse takes longer\n"
+	"                         (it is reported as failed)\n"
+	"  --no-isolate           parse in this process instead of worker processes (a\n"
+	"                         file that crashes the parser then stops the run)\n"
 	"  --stats                print where the time went on stderr\n"
+	"\n"
+	/* issue 10: extract and link as separate steps */
+	"Scale out: extract and link as separate steps (docs/scale.md):\n"
+	"  extract                parse and extract only, no rules or configuration:\n"
+	"                         FILE... -o OUT.lcsum (every -p database entry of each\n"
+	"                         FILE), or -p DIR -o OUTDIR: one summary per TU of the\n"
+	"                         database or of its --shard I/N; --root DIR: paths\n"
+	"                         relative to DIR (default: the database's directory);\n"
+	"                         -j N\n"
+	"  link                   the rest of the run, with the options above, on\n"
+	"                         summaries: files, directories of *.lcsum, and\n"
+	"                         --summaries-from FILE (one a line); --root DIR as\n"
+	"                         given to extract (default: -p DIR's directory, else\n"
+	"                         the current directory)\n"
+	"  link --merge -o OUT    combine summaries into one\n"
+	"  ninja-gen              write a Ninja file: an extract edge per source file,\n"
+	"                         a link edge writing the SARIF (--out-dir D, --report\n"
+	"                         FILE, --loopcheck PATH, --root DIR, -- LINK_OPTIONS)\n"
 	"\n"
 	"Information and debugging:\n"
 	"  --list-rules           list the rules and exit\n"
@@ -131,7 +164,13 @@ enum {
 	OPT_DUMP_CONFIG,
 	OPT_CACHE_DIR,   /* summary cache and --stats (cache.h) */
 	OPT_NO_CACHE,
+	OPT_NO_ISOLATE,
+	OPT_TU_TIMEOUT,
 	OPT_STATS,
+	OPT_FAIL_ON_PARSE_ERROR, /* issue 9 */
+	OPT_ROOT,          /* issue 10: loopcheck link */
+	OPT_SUMMARIES_FROM,
+	OPT_MERGE,
 };
 
 typedef struct options {
@@ -162,6 +201,12 @@ typedef struct options {
 	/* Summary cache and --stats (cache.h, parse.h). */
 	const char *cache_dir;
 	bool no_cache, stats;
+	bool no_isolate;    /* parse on threads of this process (faster start, no crash safety) */
+	double tu_timeout;  /* seconds per TU, 0: none */
+	bool fail_on_parse_error; /* issue 9: partial analysis is an error */
+	/* issue 10: `loopcheck link` (scale.h): FILE arguments are summaries. */
+	bool link, merge;
+	const char *root, *summaries_from;
 } options;
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -226,7 +271,13 @@ static void parse_args(int argc, char **argv, options *o)
 		{ "dump-config", no_argument, NULL, OPT_DUMP_CONFIG },
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "no-isolate", no_argument, NULL, OPT_NO_ISOLATE },
+		{ "tu-timeout", required_argument, NULL, OPT_TU_TIMEOUT },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "fail-on-parse-error", no_argument, NULL, OPT_FAIL_ON_PARSE_ERROR },
+		{ "root", required_argument, NULL, OPT_ROOT }, /* issue 10 */
+		{ "summaries-from", required_argument, NULL, OPT_SUMMARIES_FROM },
+		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -363,8 +414,26 @@ static void parse_args(int argc, char **argv, options *o)
 		case OPT_NO_CACHE:
 			o->no_cache = true;
 			break;
+		case OPT_NO_ISOLATE:
+			o->no_isolate = true;
+			break;
+		case OPT_TU_TIMEOUT:
+			o->tu_timeout = parse_count("--tu-timeout", optarg, 1, 86400);
+			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_FAIL_ON_PARSE_ERROR: /* issue 9 */
+			o->fail_on_parse_error = true;
+			break;
+		case OPT_ROOT: /* issue 10 */
+			o->root = optarg;
+			break;
+		case OPT_SUMMARIES_FROM:
+			o->summaries_from = optarg;
+			break;
+		case OPT_MERGE:
+			o->merge = true;
 			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -374,6 +443,15 @@ static void parse_args(int argc, char **argv, options *o)
 	}
 	o->files = argv + optind;
 	o->nfiles = (size_t)(nours - optind);
+	/* issue 10: options of `loopcheck link` only, and what link cannot take. */
+	if (!o->link && (o->root || o->summaries_from || o->merge))
+		usage_error("%s is an option of 'loopcheck link'",
+			    o->root ? "--root" : o->merge ? "--merge" : "--summaries-from");
+	if (o->link && o->have_dashdash)
+		usage_error("link reads summaries: compiler arguments after '--' go to "
+			    "'loopcheck extract'");
+	if (o->merge && !o->output)
+		usage_error("link --merge needs -o OUT.lcsum");
 }
 
 static lc_compdb *load_compdb(const options *o)
@@ -642,7 +720,7 @@ static void print_stats(const lc_parse_stats *ps, const lc_cache *cache, double 
 	fprintf(e, "    libclang              %8.3f s CPU\n", ps->cpu_parse);
 	fprintf(e, "    extract               %8.3f s CPU\n", ps->cpu_extract);
 	fprintf(e, "    hash inputs           %8.3f s CPU\n", ps->cpu_digest);
-	fprintf(e, "    cache store           %8.3f s CPU\n", ps->cpu_store);
+	fprintf(e, "    summary + store       %8.3f s CPU\n", ps->cpu_store);
 	fprintf(e, "  link        %8.3f s\n", link);
 	fprintf(e, "  solve       %8.3f s\n", solve);
 	fprintf(e, "  report      %8.3f s\n", report);
@@ -651,6 +729,170 @@ static void print_stats(const lc_parse_stats *ps, const lc_cache *cache, double 
 
 /* ---- end of summary cache and --stats -------------------------------------- */
 
+/* ---- the post-parse pipeline and `loopcheck link` (issue 10; scale.h) ------ */
+
+/* What the pipeline works on: the facts of every TU, whether they were just
+ * parsed (the one-shot run) or read from summaries (`loopcheck link`). */
+typedef struct pipeline {
+	lc_facts **facts;             /* sorted here into the canonical order */
+	size_t nfacts;
+	const lc_compdb *db;          /* its notices go into the report; NULL for link */
+	const lc_ruleset *rs;
+	const lc_config *cfg;
+	const lc_baseline *baseline;  /* --baseline, or NULL */
+	lc_filter *changed;           /* changed files (-p DIR FILE...), or NULL */
+	const lc_parse_stats *pstats; /* parse figures for the statistics */
+	double t0, t1;                /* start; end of parsing (or of reading summaries) */
+	double t_link, t_solve, t_report; /* set here, for --stats */
+} pipeline;
+
+/* The duplicate external definitions the linker found: counted in the
+ * statistics and named in a notice, never silently dropped. */
+static void add_duplicates(lc_result *r, const lc_program *prog, const lc_report_opts *ro)
+{
+	r->stats.duplicate_definitions = prog->duplicate_definitions;
+	char *text = lc_duplicates_notice(prog, ro);
+	if (!text)
+		return;
+	lc_error e = { 0 };
+	e.kind = LC_ERR_NOTICE;
+	e.id = "loopcheck/duplicate-definitions";
+	e.message = lc_arena_strdup(r->arena, text);
+	lc_vec_push(&r->errors, e);
+	free(text);
+}
+
+/* link -> solve -> configuration, suppressions, baseline, changed files ->
+ * report, and the exit status. The TUs are first put in the canonical
+ * order (scale.h), so the report does not depend on where they came from:
+ * the one-shot run is exactly extract + link. */
+static int run_pipeline(const options *o, pipeline *pl)
+{
+	lc_facts **facts = pl->facts;
+	const lc_ruleset *rs = pl->rs;
+	double t1 = pl->t1;
+	int status = LC_EXIT_CLEAN;
+
+	lc_tu_order(facts, NULL, pl->nfacts);
+	if (o->dump_facts) {
+		for (size_t i = 0; i < pl->nfacts; i++)
+			lc_facts_dump(facts[i], stdout);
+		return status;
+	}
+	lc_program *prog = lc_link(facts, pl->nfacts);
+	double t2 = now();
+	pl->t_link = t2 - t1;
+	if (o->dump_callgraph) {
+		lc_dump_callgraph(prog, rs, stdout);
+		lc_program_free(prog);
+		return status;
+	}
+	lc_result *r = lc_result_new();
+	if (pl->db)
+		add_notices(r, pl->db);
+	add_duplicates(r, prog, &o->report);
+	lc_solve(prog, rs, &o->solve, r);
+	lc_config_apply(pl->cfg, r); /* rules off/severity, then "exclude" */
+	size_t unused = apply_suppressions_and_baseline(o, facts, pl->nfacts, r, rs, pl->baseline,
+							pl->changed);
+	if (pl->changed)
+		lc_filter_apply(pl->changed, r);
+	double t3 = now();
+	const lc_parse_stats *ps = pl->pstats;
+	r->stats.seconds_parse = t1 - pl->t0;
+	r->stats.seconds_link = t2 - t1;
+	r->stats.seconds_solve = t3 - t2;
+	r->stats.seconds_total = t3 - pl->t0;
+	pl->t_solve = t3 - t2; /* summary cache and --stats */
+	r->stats.jobs = ps->jobs;
+	r->stats.tus_parsed = ps->parsed;
+	r->stats.cache_hits = ps->cache.hits;
+	r->stats.cache_misses = ps->cache.misses;
+	r->stats.seconds_parse_cpu = ps->cpu_process;
+	r->stats.seconds_extract = ps->cpu_extract;
+	char *text = lc_report_render(r, rs, &o->report);
+	pl->t_report = now() - t3;
+	bool written = write_report(o, text);
+	free(text);
+	/* Findings that count: not suppressed, not in the baseline, at or
+	 * above --fail-on; more than --max-findings of them (or an unused
+	 * suppression, when asked) make the exit code 1. */
+	size_t failing = 0;
+	for (size_t i = 0; i < r->findings.len; i++) {
+		const lc_finding *f = &r->findings.ptr[i];
+		if (!f->suppressed && f->baseline_state != LC_BASELINE_UNCHANGED &&
+		    f->severity >= o->fail_on)
+			failing++;
+	}
+	if (failing > o->max_findings || unused)
+		status = LC_EXIT_FINDINGS;
+	if (o->max_findings && failing > o->max_findings)
+		fprintf(stderr, "loopcheck: %zu findings, more than --max-findings %zu\n", failing,
+			o->max_findings);
+	if (!written)
+		status = LC_EXIT_ERROR;
+	/* --fail-on-parse-error (issue 9): the report is written and
+	 * lists the TUs in its errors; the exit code says it is partial. */
+	if (written && o->fail_on_parse_error && (r->stats.tus_failed || r->stats.tus_partial)) {
+		fprintf(stderr, "loopcheck: error: %zu of %zu translation units failed "
+			"to parse or parsed with errors (--fail-on-parse-error)\n",
+			r->stats.tus_failed + r->stats.tus_partial, r->stats.tus);
+		status = LC_EXIT_ERROR;
+	}
+	lc_result_free(r);
+	lc_program_free(prog);
+	return status;
+}
+
+/* The root summary paths are relative to: --root, else -p DIR's directory
+ * (as extract's default), else the current directory. Heap, absolute. */
+static char *link_root(const options *o, const char *cwd)
+{
+	if (o->root)
+		return lc_path_normalize(o->root, cwd);
+	if (!o->build_dir)
+		return lc_xstrdup(cwd);
+	char *dir = lc_path_normalize(o->build_dir, cwd);
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir ? 1 : 0] = '\0';
+	}
+	return dir;
+}
+
+/* The TUs of the summaries given to `loopcheck link`; exits 2 on an
+ * unreadable, corrupt or incompatible summary, naming it. */
+static lc_facts **load_summaries(const options *o, const char *cwd, size_t *n)
+{
+	if (!o->nfiles && !o->summaries_from)
+		usage_error("link needs summaries: SUMMARY... or --summaries-from FILE");
+	char *root = link_root(o, cwd);
+	char *err = NULL;
+	lc_facts **facts = lc_summaries_load(o->files, o->nfiles, o->summaries_from, root, n, NULL,
+					     &err);
+	if (!facts) {
+		fprintf(stderr, "loopcheck: error: %s\n", err);
+		free(err);
+		exit(LC_EXIT_ERROR);
+	}
+	if (*n == 0)
+		lc_die("the summaries hold no translation units");
+	/* Suppressions are read from the sources: a wrong root loses them. */
+	for (size_t i = 0; i < *n; i++) {
+		if (!facts[i]->failed && access(facts[i]->main_file, F_OK) != 0) {
+			lc_warn("%s does not exist: were the summaries made with another --root? "
+				"(link is using %s)", facts[i]->main_file, root);
+			break;
+		}
+	}
+	free(root);
+	return facts;
+}
+
+/* ---- end of the post-parse pipeline and `loopcheck link` ------------------- */
+
 int main(int argc, char **argv)
 {
 	options o = { 0 };
@@ -658,8 +900,18 @@ int main(int argc, char **argv)
 	o.solve = solve_defaults;
 	o.progress = -1;
 	o.fail_on = LC_SEV_WARNING;
-	parse_args(argc, argv, &o);
+	/* issue 10: subcommands, dispatched before any option is parsed. */
+	if (argc > 1 && strcmp(argv[1], "extract") == 0) {
+		lc_install_signal_cleanup();
+		return lc_extract_main(argc - 1, argv + 1);
+	}
+	if (argc > 1 && strcmp(argv[1], "ninja-gen") == 0)
+		return lc_ninja_gen_main(argc - 1, argv + 1);
+	o.link = argc > 1 && strcmp(argv[1], "link") == 0;
+	parse_args(argc - o.link, argv + o.link, &o);
 	lc_install_signal_cleanup();
+	if (o.merge)
+		return lc_summaries_merge(o.files, o.nfiles, o.summaries_from, o.output);
 
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)))
@@ -698,84 +950,59 @@ int main(int argc, char **argv)
 	o.report.color = use_color(&o);
 
 	double t0 = now();
-	lc_compdb *db = load_compdb(&o);
-	lc_filter *changed = changed_files(&o, cwd);
-	lc_baseline *baseline = load_baseline(&o); /* suppressions and baselines */
-	if (db->ntus == 0)
-		lc_die("%s: the compile database has no entries",
-		       o.build_dir ? o.build_dir : "command line");
-
-	lc_parse_opts popts = { 0 };
-	popts.jobs = o.jobs;
-	popts.progress = o.progress == 1 || (o.progress == -1 && !o.report.quiet && isatty(STDERR_FILENO));
-	lc_cache *cache = open_cache(&o, srcroot); /* summary cache and --stats */
+	lc_compdb *db = NULL;
+	lc_filter *changed = NULL;
+	lc_cache *cache = NULL;
 	lc_parse_stats pstats = { 0 };
-	popts.cache = cache;
-	popts.stats = &pstats;
-	double t_link = 0, t_solve = 0, t_report = 0;
-	lc_facts **facts = lc_parse_all(db, &popts);
-	double t1 = now();
-
-	int status = LC_EXIT_CLEAN;
-	if (o.dump_facts) {
-		for (size_t i = 0; i < db->ntus; i++)
-			lc_facts_dump(facts[i], stdout);
+	lc_facts **facts = NULL;
+	size_t nfacts = 0;
+	if (o.link) { /* issue 10: the facts come from summaries */
+		facts = load_summaries(&o, cwd, &nfacts);
 	} else {
-		lc_program *prog = lc_link(facts, db->ntus);
-		double t2 = now();
-		t_link = t2 - t1;
-		if (o.dump_callgraph) {
-			lc_dump_callgraph(prog, rs, stdout);
-		} else {
-			lc_result *r = lc_result_new();
-			add_notices(r, db);
-			lc_solve(prog, rs, &o.solve, r);
-			lc_config_apply(cfg, r); /* rules off/severity, then "exclude" */
-			size_t unused = apply_suppressions_and_baseline(&o, facts, db->ntus, r, rs,
-									baseline, changed);
-			if (changed)
-				lc_filter_apply(changed, r);
-			double t3 = now();
-			r->stats.seconds_parse = t1 - t0;
-			r->stats.seconds_link = t2 - t1;
-			r->stats.seconds_solve = t3 - t2;
-			r->stats.seconds_total = t3 - t0;
-			t_solve = t3 - t2; /* summary cache and --stats */
-			r->stats.jobs = pstats.jobs;
-			r->stats.tus_parsed = pstats.parsed;
-			r->stats.cache_hits = pstats.cache.hits;
-			r->stats.cache_misses = pstats.cache.misses;
-			r->stats.seconds_parse_cpu = pstats.cpu_process;
-			r->stats.seconds_extract = pstats.cpu_extract;
-			char *text = lc_report_render(r, rs, &o.report);
-			t_report = now() - t3;
-			bool written = write_report(&o, text);
-			free(text);
-			/* Findings that count: not suppressed, not in the baseline, at
-			 * or above --fail-on; more than --max-findings of them (or an
-			 * unused suppression, when asked) make the exit code 1. */
-			size_t failing = 0;
-			for (size_t i = 0; i < r->findings.len; i++) {
-				const lc_finding *f = &r->findings.ptr[i];
-				if (!f->suppressed && f->baseline_state != LC_BASELINE_UNCHANGED &&
-				    f->severity >= o.fail_on)
-					failing++;
-			}
-			if (failing > o.max_findings || unused)
-				status = LC_EXIT_FINDINGS;
-			if (o.max_findings && failing > o.max_findings)
-				fprintf(stderr, "loopcheck: %zu findings, more than --max-findings %zu\n",
-					failing, o.max_findings);
-			if (!written)
-				status = LC_EXIT_ERROR;
-			lc_result_free(r);
-		}
-		lc_program_free(prog);
+		db = load_compdb(&o);
+		changed = changed_files(&o, cwd);
 	}
-	if (o.stats) /* summary cache and --stats */
-		print_stats(&pstats, cache, t_link, t_solve, t_report, now() - t0);
+	lc_baseline *baseline = load_baseline(&o); /* suppressions and baselines */
+	if (!o.link) {
+		if (db->ntus == 0)
+			lc_die("%s: the compile database has no entries",
+			       o.build_dir ? o.build_dir : "command line");
+		lc_parse_opts popts = { 0 };
+		popts.jobs = o.jobs;
+		popts.progress = o.progress == 1 ||
+				 (o.progress == -1 && !o.report.quiet && isatty(STDERR_FILENO));
+		cache = open_cache(&o, srcroot); /* summary cache and --stats */
+		popts.cache = cache;
+		popts.stats = &pstats;
+		popts.isolate = !o.no_isolate;
+		popts.tu_timeout = o.tu_timeout;
+		facts = lc_parse_all(db, &popts);
+		nfacts = db->ntus;
+	}
+
+	/* issue 10: from here on the one-shot run and `loopcheck link` are one. */
+	pipeline pl = { 0 };
+	pl.facts = facts;
+	pl.nfacts = nfacts;
+	pl.db = db;
+	pl.rs = rs;
+	pl.cfg = cfg;
+	pl.baseline = baseline;
+	pl.changed = changed;
+	pl.pstats = &pstats;
+	pl.t0 = t0;
+	pl.t1 = now();
+	int status = run_pipeline(&o, &pl);
+
+	if (o.stats && o.link) /* issue 10 */
+		fprintf(stderr, "loopcheck: stats: %zu TUs from summaries\n"
+				"  read        %8.3f s\n  link        %8.3f s\n  solve       %8.3f s\n"
+				"  report      %8.3f s\n  total       %8.3f s\n",
+			nfacts, pl.t1 - t0, pl.t_link, pl.t_solve, pl.t_report, now() - t0);
+	else if (o.stats) /* summary cache and --stats */
+		print_stats(&pstats, cache, pl.t_link, pl.t_solve, pl.t_report, now() - t0);
 	lc_cache_close(cache);
-	for (size_t i = 0; i < db->ntus; i++)
+	for (size_t i = 0; i < nfacts; i++)
 		lc_facts_free(facts[i]);
 	free(facts);
 	lc_compdb_free(db);

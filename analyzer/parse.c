@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "extract.h"
+#include "isolate.h"
 #include "summary.h"
 
 /* clang's parser recurses once per nesting level of an expression; 512 MB of
@@ -137,7 +139,14 @@ static lc_facts *parse_with_index(CXIndex index, const char *path, const char *c
 		f->failed = true;
 		lc_diag d = { 0 };
 		d.loc.file = f->main_file;
-		d.message = lc_arena_strdup(f->arena, error_code_text(e));
+		struct stat st;
+		/* Say what is wrong with the file itself when that is the cause. */
+		if (!contents && stat(path, &st) != 0)
+			d.message = lc_arena_strdup(f->arena, "no such file");
+		else if (!contents && S_ISDIR(st.st_mode))
+			d.message = lc_arena_strdup(f->arena, "is a directory, not a source file");
+		else
+			d.message = lc_arena_strdup(f->arena, error_code_text(e));
 		d.fatal = true;
 		lc_vec_push(&f->diags, d);
 		return f;
@@ -193,12 +202,22 @@ typedef struct pool {
 	atomic_size_t done;
 	bool progress;
 	pthread_mutex_t progress_lock;
+	size_t isolated_parsed;  /* TUs parsed in worker processes */
 } pool;
 
 typedef struct worker_arg {
 	pool *p;
 	worker_stats ws;
+	LC_VEC(lc_facts *) retired; /* raw facts replaced by their summary, to free */
 } worker_arg;
+
+static void free_retired(void *vec)
+{
+	LC_VEC(lc_facts *) *v = vec;
+	for (size_t i = 0; i < v->len; i++)
+		lc_facts_free(v->ptr[i]);
+	v->len = 0;
+}
 
 static void show_progress(pool *p, size_t done, const char *file)
 {
@@ -236,6 +255,34 @@ static void *lookup_worker(void *arg)
 	return NULL;
 }
 
+/* Encode fresh facts as a summary, store it in the cache, and keep the
+ * decoded summary instead of the facts: it is more compact (strings
+ * interned, arrays exact) and it is exactly what a warm run will load, so
+ * cold and warm runs link the same facts by construction. */
+static lc_facts *through_summary(pool *p, const lc_tu_cmd *tu, lc_facts *f,
+				 const lc_file_digest *digests)
+{
+	const char *root = p->cache ? lc_cache_root(p->cache) : NULL;
+	size_t len = 0;
+	const lc_facts *cf = f;
+	char *bytes = lc_summary_encode(&cf, digests ? &digests : NULL, 1, root, &len);
+	if (p->cache)
+		lc_cache_store_summary(p->cache, tu, f, digests, bytes, len);
+	char *err = NULL;
+	lc_summary *s = lc_summary_decode(bytes, len, root, &err);
+	free(bytes);
+	free(err);
+	if (!s || s->ntus != 1) {
+		/* Facts the decoder refuses (a NULL key): keep them as they are. */
+		lc_summary_free(s);
+		return f;
+	}
+	f = s->facts[0]; /* the caller retires the raw facts */
+	s->facts[0] = NULL;
+	lc_summary_free(s);
+	return f;
+}
+
 /* Phase 2: parse what the cache did not have, in p->order. */
 static void *parse_worker(void *arg)
 {
@@ -249,17 +296,113 @@ static void *parse_worker(void *arg)
 		size_t i = p->order[k];
 		const lc_tu_cmd *tu = &p->db->tus[i];
 		lc_file_digest *digests = NULL;
-		p->out[i] = parse_with_index(index, tu->file, NULL, (const char *const *)tu->args,
-					     tu->nargs, p->cache ? &digests : NULL, &wa->ws);
-		if (p->cache) {
-			double t0 = thread_cpu();
-			lc_cache_store(p->cache, tu, p->out[i], digests);
-			wa->ws.store += thread_cpu() - t0;
-		}
+		lc_facts *f = parse_with_index(index, tu->file, NULL, (const char *const *)tu->args,
+					       tu->nargs, p->cache ? &digests : NULL, &wa->ws);
+		/* extract.c's file_path() remembers the last path per thread, keyed
+		 * by the address of the facts' arena. Freeing raw facts at once lets
+		 * the next TU's arena reuse that address and hit a dangling path,
+		 * so raw facts are freed only once a later extraction has moved
+		 * that memory on (a TU that was not extracted moves nothing). */
+		if (!f->failed)
+			free_retired(&wa->retired);
+		double t0 = thread_cpu();
+		p->out[i] = through_summary(p, tu, f, digests);
+		if (p->out[i] != f)
+			lc_vec_push(&wa->retired, f);
+		wa->ws.store += thread_cpu() - t0;
 		finished(p, tu);
 	}
+	free_retired(&wa->retired);
+	lc_vec_free(&wa->retired);
 	clang_disposeIndex(index);
 	return NULL;
+}
+
+/* ---- phase 2 in worker processes ------------------------------------- */
+
+typedef struct isolated_job {
+	pool *p;
+	size_t tu;              /* index in the database */
+	char *bytes;            /* the summary, in the child */
+	size_t len;
+} isolated_job;
+
+static CXIndex child_index; /* one per worker process, made on first use */
+
+static void *parse_in_child_thread(void *arg)
+{
+	isolated_job *j = arg;
+	const lc_tu_cmd *tu = &j->p->db->tus[j->tu];
+	if (!child_index)
+		child_index = clang_createIndex(0, 0);
+	lc_file_digest *digests = NULL;
+	lc_facts *f = parse_with_index(child_index, tu->file, NULL, (const char *const *)tu->args,
+				       tu->nargs, j->p->cache ? &digests : NULL, NULL);
+	const char *root = j->p->cache ? lc_cache_root(j->p->cache) : NULL;
+	const lc_facts *cf = f;
+	j->bytes = lc_summary_encode(&cf, digests ? (const lc_file_digest *const *)&digests : NULL,
+				     1, root, &j->len);
+	lc_facts_free(f);
+	return NULL;
+}
+
+/* In the worker process: parse TU `index` on a thread with a big stack and
+ * return its summary. */
+static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
+{
+	isolated_job j = { ctx, index, NULL, 0 };
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PARSE_STACK);
+	if (pthread_create(&t, &attr, parse_in_child_thread, &j) == 0)
+		pthread_join(t, NULL);
+	else
+		parse_in_child_thread(&j);
+	pthread_attr_destroy(&attr);
+	if (!j.bytes) {
+		*err = lc_xstrdup("no summary produced");
+		return NULL;
+	}
+	*len = j.len;
+	return j.bytes;
+}
+
+static lc_facts *failed_facts(const char *path, const char *message)
+{
+	lc_facts *f = lc_facts_new();
+	f->main_file = lc_arena_strdup(f->arena, path);
+	f->failed = true;
+	lc_diag d = { 0 };
+	d.loc.file = f->main_file;
+	d.message = lc_arena_strdup(f->arena, message);
+	d.fatal = true;
+	lc_vec_push(&f->diags, d);
+	return f;
+}
+
+/* In the parent: the summary of TU `index`, or why there is none. */
+static void parsed_in_child(size_t index, const char *data, size_t len, const char *error,
+			    void *ctx)
+{
+	pool *p = ctx;
+	const lc_tu_cmd *tu = &p->db->tus[index];
+	const char *root = p->cache ? lc_cache_root(p->cache) : NULL;
+	char *err = NULL;
+	lc_summary *s = data ? lc_summary_decode(data, len, root, &err) : NULL;
+	if (s && s->ntus == 1) {
+		lc_facts *f = s->facts[0];
+		if (p->cache && !f->failed)
+			lc_cache_store_summary(p->cache, tu, f, s->digests[0], data, len);
+		s->facts[0] = NULL;
+		p->out[index] = f;
+		p->isolated_parsed++;
+	} else {
+		p->out[index] = failed_facts(tu->file, error ? error : err ? err : "no summary");
+	}
+	lc_summary_free(s);
+	free(err);
+	finished(p, tu);
 }
 
 /* Run `fn` on `jobs` threads (with `stack` bytes of stack when non-zero);
@@ -355,7 +498,11 @@ lc_facts **lc_parse_all(const lc_compdb *db, const lc_parse_opts *opts)
 	plan(&p);
 	atomic_store(&p.next, 0);
 	unsigned parse_jobs = p.norder < jobs ? (unsigned)(p.norder ? p.norder : 1) : jobs;
-	if (p.norder)
+	/* Worker processes are forked here, when no thread of ours is running
+	 * (the lookup threads have been joined). */
+	if (p.norder && (!opts->isolate ||
+			 lc_isolate_run(p.order, p.norder, parse_jobs, opts->tu_timeout,
+					parse_in_child, parsed_in_child, &p) != 0))
 		run_workers(parse_worker, args, parse_jobs, PARSE_STACK);
 	double t2 = wall_now();
 
@@ -367,6 +514,7 @@ lc_facts **lc_parse_all(const lc_compdb *db, const lc_parse_opts *opts)
 		st->wall_lookup = t1 - t0;
 		st->wall_parse = t2 - t1;
 		st->cpu_process = process_cpu() - cpu0;
+		st->parsed += p.isolated_parsed;
 		for (unsigned i = 0; i < jobs; i++) {
 			st->parsed += args[i].ws.parsed;
 			st->cpu_parse += args[i].ws.parse;

@@ -31,7 +31,7 @@ typedef struct lc_parse_stats {
 	double cpu_extract;   /* in lc_extract */
 	double cpu_digest;    /* hashing the inputs libclang parsed, for the cache */
 	double cpu_lookup;    /* reading, checking and decoding cache entries */
-	double cpu_store;     /* encoding and writing cache entries */
+	double cpu_store;     /* encoding summaries, writing cache entries */
 	bool cache_used;
 	lc_cache_stats cache; /* when cache_used */
 } lc_parse_stats;
@@ -40,6 +40,10 @@ typedef struct lc_parse_opts {
 	unsigned jobs;   /* worker threads; 0 = online cores */
 	bool progress;   /* "[12/345] src/foo.c" on stderr, one updating line */
 	lc_cache *cache; /* look TUs up before parsing, store them after; NULL: none */
+	/* Parse in worker processes (isolate.h), so that a TU that crashes or
+	 * hangs the parser is reported as failed instead of killing the run. */
+	bool isolate;
+	double tu_timeout; /* seconds per TU with isolate; <= 0: none */
 	lc_parse_stats *stats; /* filled when not NULL */
 } lc_parse_opts;
 

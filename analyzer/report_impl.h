@@ -27,8 +27,8 @@
 #define LC_INFORMATION_URI "https://github.com/loopcheck/loopcheck"
 /* docs/json-format.md: bump the minor for added fields, the major for
  * removed or changed ones (and record it in the doc's "Version history").
- * 1.1: findings' "baseline". */
-#define LC_JSON_FORMAT_VERSION "1.1"
+ * 1.1: findings' "baseline". 1.2: statistics' "duplicate_definitions". */
+#define LC_JSON_FORMAT_VERSION "1.2"
 #define LC_SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 
 /* GitHub code scanning limits (per run / per result); we truncate ourselves

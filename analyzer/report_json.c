@@ -143,6 +143,8 @@ static cJSON *statistics(const lc_stats *st, const lc_report_opts *opts)
 	cJSON_AddNumberToObject(o, "call_edges", (double)st->call_edges);
 	cJSON_AddNumberToObject(o, "entries_loop", (double)st->entries_loop);
 	cJSON_AddNumberToObject(o, "entries_worker", (double)st->entries_worker);
+	/* Since 1.2 (issue 10): further definitions of external functions. */
+	cJSON_AddNumberToObject(o, "duplicate_definitions", (double)st->duplicate_definitions);
 	if (!opts->no_timing) {
 		cJSON_AddNumberToObject(o, "seconds_parse", millis(st->seconds_parse));
 		cJSON_AddNumberToObject(o, "seconds_link", millis(st->seconds_link));

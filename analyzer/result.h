@@ -102,6 +102,9 @@ typedef struct lc_stats {
 	double seconds_parse_cpu; /* process CPU during the parse stage */
 	double seconds_extract;   /* walking ASTs (thread CPU, summed) */
 	double seconds_report;    /* rendering the report */
+	/* External functions defined again in another TU (link.h): the first
+	 * definition is analysed; JSON statistics since format 1.2. */
+	size_t duplicate_definitions;
 } lc_stats;
 
 typedef struct lc_result {

@@ -557,7 +557,39 @@ typedef struct decoder {
 	const char **local;
 	lc_facts *f;
 	char *err;             /* heap, set once */
+	/* A TU is read twice: once to count the bytes its strings and arrays
+	 * need, then into one chunk of exactly that size in its arena (an
+	 * arena's first small allocation would take a 64 KB block, which for a
+	 * thousand TUs is most of the memory their facts hold). */
+	bool counting;
+	size_t need;
+	unsigned char *chunk;
+	size_t chunk_left;
 } decoder;
+
+enum { CHUNK_MIN = 16 * 1024 + 16 }; /* above util.c's own-block threshold */
+
+static size_t align16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+/* Memory for the TU being read: counted in the first pass, cut from the
+ * chunk in the second. Zeroed. */
+static void *tu_alloc(decoder *d, size_t n)
+{
+	n = align16(n ? n : 1);
+	if (d->counting) {
+		d->need += n;
+		return lc_arena_alloc(d->f->arena, n);
+	}
+	if (n > d->chunk_left)
+		return lc_arena_alloc(d->f->arena, n); /* not expected: the count is exact */
+	void *p = d->chunk;
+	d->chunk += n;
+	d->chunk_left -= n;
+	return p;
+}
 
 static void fail(decoder *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void fail(decoder *d, const char *fmt, ...)
@@ -646,8 +678,12 @@ static const char *get_str(decoder *d, lc_br *r)
 		fail(d, "string reference %llu out of range", (unsigned long long)id);
 		return NULL;
 	}
-	if (!d->local[id])
-		d->local[id] = lc_arena_strdup(d->f->arena, d->strs[id]);
+	if (!d->local[id]) {
+		size_t n = strlen(d->strs[id]) + 1;
+		char *c = tu_alloc(d, n);
+		memcpy(c, d->strs[id], n);
+		d->local[id] = c;
+	}
 	return d->local[id];
 }
 
@@ -729,7 +765,7 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 
 	size_t n = lc_br_count(r, 10);
 	ALLOC_VEC(f->files, n);
-	lc_file_digest *dg = lc_arena_alloc(f->arena, sizeof(*dg) * (n ? n : 1));
+	lc_file_digest *dg = tu_alloc(d, sizeof(*dg) * n);
 	for (size_t i = 0; i < n && !broken(d); i++) {
 		f->files.ptr[i] = get_str(d, r);
 		dg[i].size = lc_br_varint(r);
@@ -775,7 +811,7 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		if (broken(d))
 			break;
 		c->nargs = (unsigned)nargs;
-		c->args = nargs ? lc_arena_alloc(f->arena, sizeof(lc_value) * nargs) : NULL;
+		c->args = nargs ? tu_alloc(d, sizeof(lc_value) * nargs) : NULL;
 		for (size_t a = 0; a < nargs && !broken(d); a++)
 			get_value(d, r, &c->args[a]);
 		get_value(d, r, &c->result_to);
@@ -935,10 +971,27 @@ lc_summary *lc_summary_decode(const void *data, size_t len, const char *root, ch
 			if (broken(&d))
 				*err = reader_error(&d, "the string table");
 		} else if (tag == SEC_TU && have_strings) {
+			/* First pass: validate and count into scratch facts. */
+			d.counting = true;
+			d.need = 0;
 			d.f = lc_facts_new();
 			d.local = lc_xcalloc(d.nstrs + 1, sizeof(char *));
 			lc_file_digest *dg = NULL;
 			read_tu(&d, &dg);
+			lc_facts_free(d.f);
+			/* Second pass: the same bytes into one exact chunk. */
+			if (!broken(&d)) {
+				d.counting = false;
+				d.f = lc_facts_new();
+				memset(d.local, 0, (d.nstrs + 1) * sizeof(char *));
+				d.chunk_left = d.need > CHUNK_MIN ? d.need : CHUNK_MIN;
+				d.chunk = lc_arena_alloc(d.f->arena, d.chunk_left);
+				lc_br_init(&d.r, body, n);
+				d.r.start = outer.start;
+				read_tu(&d, &dg);
+			} else {
+				d.f = lc_facts_new(); /* freed with the summary */
+			}
 			free(d.local);
 			d.local = NULL;
 			lc_vec_push(&facts, d.f);

@@ -10,7 +10,9 @@ packages=(
   libcjson-dev libcriterion-dev            # JSON; unit tests
   libuv1-dev libevent-dev libev-dev libglib2.0-dev  # event loops the fixtures include
   python3 python3-jsonschema python3-rfc3987        # test harness, SARIF validation
+  valgrind                                          # valgrind/memcheck test (issue 9)
   git pre-commit                                    # the pre-commit hook test (tests/e2e_adoption.py)
+  ninja-build                                       # the ninja-gen flow (tests/e2e_scale.py, issue 10)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
