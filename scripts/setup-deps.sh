@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config         # the build
-  libclang-dev llvm-dev clang              # libclang (14 on Debian 12), llvm-config
+  libclang-dev llvm-dev clang libclang-rt-dev  # libclang (14 on Debian 12), llvm-config; libFuzzer
   libcjson-dev libcriterion-dev            # JSON; unit tests
   libuv1-dev libevent-dev libev-dev libglib2.0-dev  # event loops the fixtures include
   python3 python3-jsonschema python3-rfc3987        # test harness, SARIF validation

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2, and what CI runs (.ci/run): build with -Werror and run
 # every test (unit, fixtures, harness self-tests, end-to-end), then build
-# again with AddressSanitizer + UndefinedBehaviorSanitizer and rerun them.
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and rerun them,
+# then fuzz every reader briefly (FUZZ_SECONDS each, default 20; 0 skips).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -20,3 +21,11 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 cmake -S . -B build-sanitize -DLOOPCHECK_SANITIZE=ON
 cmake --build build-sanitize -j"$jobs"
 ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+
+# A short libFuzzer run of every input reader (compile database, rules,
+# config, baseline, summary, suppression comments); longer runs by hand with
+# FUZZ_SECONDS=600 scripts/fuzz.sh.
+unset ASAN_OPTIONS UBSAN_OPTIONS
+if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
+	FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh
+fi
