@@ -99,9 +99,26 @@ static lc_loc cursor_loc(walker *w, CXCursor c)
 	return user_loc(w, clang_getCursorLocation(c));
 }
 
+/* Library code: a system header, or any header installed under the
+ * system's include directories even when reached through -I (GLib's
+ * <glib.h> is found with -I/usr/include/glib-2.0, so clang does not call it
+ * a system header, and its ~1,000 static inline helpers would otherwise be
+ * extracted from every TU that includes it). */
 static bool in_system_header(CXCursor c)
 {
-	return clang_Location_isInSystemHeader(clang_getCursorLocation(c));
+	CXSourceLocation l = clang_getCursorLocation(c);
+	if (clang_Location_isInSystemHeader(l))
+		return true;
+	CXFile file;
+	clang_getExpansionLocation(l, &file, NULL, NULL, NULL);
+	if (!file)
+		return false;
+	CXString name = clang_getFileName(file);
+	const char *n = clang_getCString(name);
+	bool lib = n && (strncmp(n, "/usr/include/", 13) == 0 ||
+			 strncmp(n, "/usr/local/include/", 19) == 0);
+	clang_disposeString(name);
+	return lib;
 }
 
 static enum CXChildVisitResult first_child_visitor(CXCursor c, CXCursor parent, CXClientData d)

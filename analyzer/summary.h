@@ -64,7 +64,7 @@
 
 #define LC_SUMMARY_MAGIC "LCSUM"
 /* Bump when the layout or the meaning of any extracted fact changes. */
-enum { LC_SUMMARY_FORMAT = 2 };
+enum { LC_SUMMARY_FORMAT = 3 };
 
 /* Size and content hash of one file a TU read (parallel to facts->files). */
 typedef struct lc_file_digest {
