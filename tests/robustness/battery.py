@@ -958,7 +958,7 @@ class Extreme(Base):
         n = 50000
         f = self.write("cond.c", program("\twhile (%s)\n\t\tx--;\n\tsleep(1);"
                                          % " && ".join("x" for _ in range(n)), extra="static int x;\n"))
-        r = self.analyse_db("loop condition of 50,000 && terms", [f], timeout=30)
+        r = self.analyse_db("loop condition of 50,000 && terms", [f])
         self.assertEqual(r.returncode, 1, r.stderr)
 
     def test_nested_blocks_5000(self):
