@@ -42,6 +42,7 @@ typedef struct walker {
 	LC_VEC(pending_result) pending;
 	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
+	const char *last_path; /* the last file path interned into f's arena */
 	/* Cache of the last file's contents, for expression text. */
 	CXFile text_file;
 	const char *text;
@@ -69,16 +70,13 @@ static const char *file_path(walker *w, CXFile file)
 		s = clang_getFileName(file);
 		c = clang_getCString(s);
 	}
-	/* Intern the last few paths: most locations repeat the same file. */
-	static _Thread_local const char *last_path;
-	static _Thread_local lc_arena *last_arena;
+	/* Reuse the last path: most locations repeat the same file. */
 	const char *r;
-	if (last_arena == w->f->arena && last_path && c && strcmp(last_path, c) == 0)
-		r = last_path;
+	if (w->last_path && c && strcmp(w->last_path, c) == 0)
+		r = w->last_path;
 	else
 		r = lc_arena_strdup(w->f->arena, c ? c : "");
-	last_path = r;
-	last_arena = w->f->arena;
+	w->last_path = r;
 	clang_disposeString(s);
 	return r;
 }
