@@ -283,16 +283,8 @@ static void parse_args(int argc, char **argv, options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	/* Everything after "--" is compiler arguments, not ours. */
-	int nours = argc;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			nours = i;
-			o->have_dashdash = true;
-			o->compiler_args = argv + i + 1;
-			o->ncompiler_args = (size_t)(argc - i - 1);
-			break;
-		}
-	}
+	int nours = lc_split_dashdash(argc, argv, &o->compiler_args, &o->ncompiler_args);
+	o->have_dashdash = nours < argc;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(nours, argv, ":p:o:j:qh", longopts, NULL)) != -1) {

@@ -622,16 +622,8 @@ static void parse_extract_args(int argc, char **argv, extract_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int nours = argc;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			nours = i;
-			o->dashdash = true;
-			o->cargs = argv + i + 1;
-			o->ncargs = (size_t)(argc - i - 1);
-			break;
-		}
-	}
+	int nours = lc_split_dashdash(argc, argv, &o->cargs, &o->ncargs);
+	o->dashdash = nours < argc;
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -948,15 +940,7 @@ static void parse_ninja_args(int argc, char **argv, ninja_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int nours = argc;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			nours = i;
-			o->link_args = argv + i + 1;
-			o->nlink_args = (size_t)(argc - i - 1);
-			break;
-		}
-	}
+	int nours = lc_split_dashdash(argc, argv, &o->link_args, &o->nlink_args);
 	opterr = 0;
 	optind = 1;
 	int c;

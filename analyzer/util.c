@@ -487,3 +487,17 @@ char *lc_escape_controls(const char *s)
 	}
 	return lc_sb_detach(&sb);
 }
+
+int lc_split_dashdash(int argc, char **argv, char ***rest, size_t *nrest)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			*rest = argv + i + 1;
+			*nrest = (size_t)(argc - i - 1);
+			return i;
+		}
+	}
+	*rest = NULL;
+	*nrest = 0;
+	return argc;
+}

@@ -114,6 +114,11 @@ char *lc_escape_controls(const char *s);
  * bytes there are not valid UTF-8 (p must be NUL-terminated). */
 size_t lc_utf8_len(const unsigned char *p);
 
+/* Arguments after a "--" are the compiler's (or link's), not ours: returns
+ * the index of the first "--" (argc if none) and points *rest at what
+ * follows it. */
+int lc_split_dashdash(int argc, char **argv, char ***rest, size_t *nrest);
+
 /* Glob match supporting '*' (any run) and '?' (one char). */
 bool lc_glob_match(const char *pattern, const char *text);
 
