@@ -82,7 +82,7 @@ typedef struct lc_call {
 	lc_callee_kind kind;
 	const char *callee;  /* key, see lc_callee_kind */
 	const char *name;    /* callee as spelled for messages: "fopen", "h->cb" */
-	const char *macro;   /* name of the macro the call was written in, or NULL */
+	const char *macro;   /* the macro invoked at `loc` whose body holds the call, or NULL */
 	lc_loc loc;          /* user-visible location of the call */
 	lc_value *args;
 	unsigned nargs;

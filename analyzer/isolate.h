@@ -9,7 +9,8 @@
  * job it was running ("crashed: signal 11") and replaced; a job that runs
  * longer than the timeout has its worker killed ("timed out after 30 s").
  * Jobs are handed out one at a time as workers become free, in the order
- * given.
+ * given. In a worker, every job runs on one thread with `stack` bytes of
+ * stack (0: the default).
  *
  * Call this before any thread exists in the process (fork copies only the
  * calling thread). `work` runs in the child; `done` runs in the parent, once
@@ -33,6 +34,6 @@ typedef void (*lc_isolate_done)(size_t index, const char *data, size_t len, cons
  * timeout. Returns 0, or -1 if no worker process could be started at all
  * (the caller may then run the jobs in-process). */
 int lc_isolate_run(const size_t *jobs, size_t n, unsigned workers, double timeout_s,
-		   lc_isolate_work work, lc_isolate_done done, void *ctx);
+		   size_t stack, lc_isolate_work work, lc_isolate_done done, void *ctx);
 
 #endif

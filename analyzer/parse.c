@@ -24,7 +24,25 @@ enum { PARSE_STACK = 512u << 20 };
 
 static unsigned parse_options(void)
 {
-	return CXTranslationUnit_KeepGoing | CXTranslationUnit_DetailedPreprocessingRecord;
+	/* No DetailedPreprocessingRecord: it costs 5% of the parse, and the one
+	 * thing it gave (macro names) is read from the source text. */
+	return CXTranslationUnit_KeepGoing;
+}
+
+enum CXErrorCode lc_parse_tu(CXIndex index, const char *path, const char *contents,
+			     const char *const *args, size_t nargs, CXTranslationUnit *tu)
+{
+	/* Only errors are used (a TU with errors is partial); computing the
+	 * project's warnings costs about 3% of the parse. */
+	const char **all = lc_xcalloc(nargs + 1, sizeof(char *));
+	memcpy(all, args, nargs * sizeof(char *));
+	all[nargs] = "-w";
+	struct CXUnsavedFile unsaved = { path, contents, contents ? strlen(contents) : 0 };
+	enum CXErrorCode e = clang_parseTranslationUnit2(index, path, all, (int)nargs + 1,
+							 contents ? &unsaved : NULL,
+							 contents ? 1 : 0, parse_options(), tu);
+	free(all);
+	return e;
 }
 
 static const char *error_code_text(enum CXErrorCode e)
@@ -124,12 +142,9 @@ static lc_facts *parse_with_index(CXIndex index, const char *path, const char *c
 {
 	lc_facts *f = lc_facts_new();
 	f->main_file = lc_arena_strdup(f->arena, path);
-	struct CXUnsavedFile unsaved = { path, contents, contents ? strlen(contents) : 0 };
 	CXTranslationUnit tu = NULL;
 	double t0 = thread_cpu();
-	enum CXErrorCode e = clang_parseTranslationUnit2(index, path, args, (int)nargs,
-							 contents ? &unsaved : NULL,
-							 contents ? 1 : 0, parse_options(), &tu);
+	enum CXErrorCode e = lc_parse_tu(index, path, contents, args, nargs, &tu);
 	double t1 = thread_cpu();
 	if (ws) {
 		ws->parse += t1 - t0;
@@ -208,16 +223,7 @@ typedef struct pool {
 typedef struct worker_arg {
 	pool *p;
 	worker_stats ws;
-	LC_VEC(lc_facts *) retired; /* raw facts replaced by their summary, to free */
 } worker_arg;
-
-static void free_retired(void *vec)
-{
-	LC_VEC(lc_facts *) *v = vec;
-	for (size_t i = 0; i < v->len; i++)
-		lc_facts_free(v->ptr[i]);
-	v->len = 0;
-}
 
 static void show_progress(pool *p, size_t done, const char *file)
 {
@@ -277,7 +283,7 @@ static lc_facts *through_summary(pool *p, const lc_tu_cmd *tu, lc_facts *f,
 		lc_summary_free(s);
 		return f;
 	}
-	f = s->facts[0]; /* the caller retires the raw facts */
+	f = s->facts[0]; /* the caller frees the raw facts */
 	s->facts[0] = NULL;
 	lc_summary_free(s);
 	return f;
@@ -298,74 +304,40 @@ static void *parse_worker(void *arg)
 		lc_file_digest *digests = NULL;
 		lc_facts *f = parse_with_index(index, tu->file, NULL, (const char *const *)tu->args,
 					       tu->nargs, p->cache ? &digests : NULL, &wa->ws);
-		/* extract.c's file_path() remembers the last path per thread, keyed
-		 * by the address of the facts' arena. Freeing raw facts at once lets
-		 * the next TU's arena reuse that address and hit a dangling path,
-		 * so raw facts are freed only once a later extraction has moved
-		 * that memory on (a TU that was not extracted moves nothing). */
-		if (!f->failed)
-			free_retired(&wa->retired);
 		double t0 = thread_cpu();
 		p->out[i] = through_summary(p, tu, f, digests);
 		if (p->out[i] != f)
-			lc_vec_push(&wa->retired, f);
+			lc_facts_free(f);
 		wa->ws.store += thread_cpu() - t0;
 		finished(p, tu);
 	}
-	free_retired(&wa->retired);
-	lc_vec_free(&wa->retired);
 	clang_disposeIndex(index);
 	return NULL;
 }
 
 /* ---- phase 2 in worker processes ------------------------------------- */
 
-typedef struct isolated_job {
-	pool *p;
-	size_t tu;              /* index in the database */
-	char *bytes;            /* the summary, in the child */
-	size_t len;
-} isolated_job;
-
 static CXIndex child_index; /* one per worker process, made on first use */
 
-static void *parse_in_child_thread(void *arg)
+/* In the worker process (on its big-stack thread): parse TU `index` and
+ * return its summary. */
+static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
 {
-	isolated_job *j = arg;
-	const lc_tu_cmd *tu = &j->p->db->tus[j->tu];
+	pool *p = ctx;
+	const lc_tu_cmd *tu = &p->db->tus[index];
 	if (!child_index)
 		child_index = clang_createIndex(0, 0);
 	lc_file_digest *digests = NULL;
 	lc_facts *f = parse_with_index(child_index, tu->file, NULL, (const char *const *)tu->args,
-				       tu->nargs, j->p->cache ? &digests : NULL, NULL);
-	const char *root = j->p->cache ? lc_cache_root(j->p->cache) : NULL;
+				       tu->nargs, p->cache ? &digests : NULL, NULL);
+	const char *root = p->cache ? lc_cache_root(p->cache) : NULL;
 	const lc_facts *cf = f;
-	j->bytes = lc_summary_encode(&cf, digests ? (const lc_file_digest *const *)&digests : NULL,
-				     1, root, &j->len);
+	char *bytes = lc_summary_encode(&cf, digests ? (const lc_file_digest *const *)&digests : NULL,
+					1, root, len);
 	lc_facts_free(f);
-	return NULL;
-}
-
-/* In the worker process: parse TU `index` on a thread with a big stack and
- * return its summary. */
-static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
-{
-	isolated_job j = { ctx, index, NULL, 0 };
-	pthread_attr_t attr;
-	pthread_t t;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, PARSE_STACK);
-	if (pthread_create(&t, &attr, parse_in_child_thread, &j) == 0)
-		pthread_join(t, NULL);
-	else
-		parse_in_child_thread(&j);
-	pthread_attr_destroy(&attr);
-	if (!j.bytes) {
+	if (!bytes)
 		*err = lc_xstrdup("no summary produced");
-		return NULL;
-	}
-	*len = j.len;
-	return j.bytes;
+	return bytes;
 }
 
 static lc_facts *failed_facts(const char *path, const char *message)
@@ -502,7 +474,7 @@ lc_facts **lc_parse_all(const lc_compdb *db, const lc_parse_opts *opts)
 	 * (the lookup threads have been joined). */
 	if (p.norder && (!opts->isolate ||
 			 lc_isolate_run(p.order, p.norder, parse_jobs, opts->tu_timeout,
-					parse_in_child, parsed_in_child, &p) != 0))
+					PARSE_STACK, parse_in_child, parsed_in_child, &p) != 0))
 		run_workers(parse_worker, args, parse_jobs, PARSE_STACK);
 	double t2 = wall_now();
 

@@ -11,6 +11,7 @@
 #ifndef LC_PARSE_H
 #define LC_PARSE_H
 
+#include <clang-c/Index.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -64,5 +65,11 @@ lc_facts *lc_parse_one(const char *path, const char *contents, const char *const
 /* What produced the facts, for cache keys: the libclang version and the
  * parse options. Static string. */
 const char *lc_parse_extractor_id(void);
+
+/* Parse one TU exactly as loopcheck does (options and the arguments it
+ * adds); the benchmark's parse floor calls it too. `contents` may be NULL
+ * to read `path` from disk. */
+enum CXErrorCode lc_parse_tu(CXIndex index, const char *path, const char *contents,
+			     const char *const *args, size_t nargs, CXTranslationUnit *tu);
 
 #endif

@@ -762,8 +762,9 @@ static void add_finding(solver *s, uint32_t caller, const lc_site *site, const c
 	f->reason = b->reason;
 	f->alternative = alternative;
 	f->callee = callee;
-	if (!site->call->macro)
-		f->end_column = f->loc.column + (unsigned)strlen(callee);
+	/* The reported text is the callee, or the macro whose body calls it. */
+	const char *shown = site->call->macro ? site->call->macro : callee;
+	f->end_column = f->loc.column + (unsigned)strlen(shown);
 	/* The thread phrase is the last words of the chain's callback step. */
 	const char *thread = strstr(f->chain[1].message, " runs on the ");
 	f->summary = arena_printf(a, "%s %s '%s' on the %s", cpu ? "CPU-heavy" : "blocking",

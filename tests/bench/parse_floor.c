@@ -6,8 +6,8 @@
  * Same as loopcheck's parse stage minus everything loopcheck adds: the
  * database is read and sanitized by the same compdb.c, each of N threads
  * (512 MB stacks, LIBCLANG_NOTHREADS=1) has its own CXIndex and takes the
- * next TU from a shared counter, and parses with KeepGoing |
- * DetailedPreprocessingRecord. No AST walk, no cache. Prints one line:
+ * next TU from a shared counter, and parses with lc_parse_tu (loopcheck's
+ * own parse call). No AST walk, no cache. Prints one line:
  * "parse-floor: N TUs, J threads, W s wall, F failed".
  */
 #define _GNU_SOURCE
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "compdb.h"
+#include "parse.h"
 #include "util.h"
 
 enum { STACK = 512u << 20 };
@@ -40,10 +41,8 @@ static void *worker(void *arg)
 			break;
 		const lc_tu_cmd *tu = &p->db->tus[i];
 		CXTranslationUnit unit = NULL;
-		enum CXErrorCode e = clang_parseTranslationUnit2(
-			index, tu->file, (const char *const *)tu->args, (int)tu->nargs, NULL, 0,
-			CXTranslationUnit_KeepGoing | CXTranslationUnit_DetailedPreprocessingRecord,
-			&unit);
+		enum CXErrorCode e = lc_parse_tu(index, tu->file, NULL,
+						 (const char *const *)tu->args, tu->nargs, &unit);
 		if (e != CXError_Success || !unit)
 			atomic_fetch_add(&p->failed, 1);
 		if (unit)
