@@ -707,7 +707,7 @@ static void print_stats(const lc_parse_stats *ps, const lc_cache *cache, double 
 	else
 		fprintf(e, "  cache       off\n");
 	fprintf(e, "  lookup      %8.3f s wall  %8.3f s CPU\n", ps->wall_lookup, ps->cpu_lookup);
-	fprintf(e, "  parse       %8.3f s wall  %8.3f s CPU (process)\n", ps->wall_parse,
+	fprintf(e, "  parse       %8.3f s wall  %8.3f s CPU (all processes)\n", ps->wall_parse,
 		ps->cpu_process);
 	fprintf(e, "    libclang              %8.3f s CPU\n", ps->cpu_parse);
 	fprintf(e, "    extract               %8.3f s CPU\n", ps->cpu_extract);

@@ -217,7 +217,7 @@ typedef struct pool {
 	atomic_size_t done;
 	bool progress;
 	pthread_mutex_t progress_lock;
-	size_t isolated_parsed;  /* TUs parsed in worker processes */
+	worker_stats isolated;   /* summed over the TUs parsed in worker processes */
 } pool;
 
 typedef struct worker_arg {
@@ -320,7 +320,7 @@ static void *parse_worker(void *arg)
 static CXIndex child_index; /* one per worker process, made on first use */
 
 /* In the worker process (on its big-stack thread): parse TU `index` and
- * return its summary. */
+ * return where its time went (a worker_stats) followed by its summary. */
 static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
 {
 	pool *p = ctx;
@@ -328,16 +328,27 @@ static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
 	if (!child_index)
 		child_index = clang_createIndex(0, 0);
 	lc_file_digest *digests = NULL;
+	worker_stats ws = { 0 };
 	lc_facts *f = parse_with_index(child_index, tu->file, NULL, (const char *const *)tu->args,
-				       tu->nargs, p->cache ? &digests : NULL, NULL);
+				       tu->nargs, p->cache ? &digests : NULL, &ws);
+	double t0 = thread_cpu();
 	const char *root = p->cache ? lc_cache_root(p->cache) : NULL;
 	const lc_facts *cf = f;
+	size_t n = 0;
 	char *bytes = lc_summary_encode(&cf, digests ? (const lc_file_digest *const *)&digests : NULL,
-					1, root, len);
+					1, root, &n);
 	lc_facts_free(f);
-	if (!bytes)
+	if (!bytes) {
 		*err = lc_xstrdup("no summary produced");
-	return bytes;
+		return NULL;
+	}
+	ws.store += thread_cpu() - t0;
+	char *out = lc_xmalloc(sizeof(ws) + n);
+	memcpy(out, &ws, sizeof(ws));
+	memcpy(out + sizeof(ws), bytes, n);
+	free(bytes);
+	*len = sizeof(ws) + n;
+	return out;
 }
 
 static lc_facts *failed_facts(const char *path, const char *message)
@@ -361,6 +372,15 @@ static void parsed_in_child(size_t index, const char *data, size_t len, const ch
 	const lc_tu_cmd *tu = &p->db->tus[index];
 	const char *root = p->cache ? lc_cache_root(p->cache) : NULL;
 	char *err = NULL;
+	worker_stats ws;
+	if (data && len < sizeof(ws))
+		data = NULL;
+	if (data) {
+		memcpy(&ws, data, sizeof(ws));
+		data += sizeof(ws);
+		len -= sizeof(ws);
+	}
+	double t0 = thread_cpu();
 	lc_summary *s = data ? lc_summary_decode(data, len, root, &err) : NULL;
 	if (s && s->ntus == 1) {
 		lc_facts *f = s->facts[0];
@@ -368,7 +388,12 @@ static void parsed_in_child(size_t index, const char *data, size_t len, const ch
 			lc_cache_store_summary(p->cache, tu, f, s->digests[0], data, len);
 		s->facts[0] = NULL;
 		p->out[index] = f;
-		p->isolated_parsed++;
+		worker_stats *sum = &p->isolated;
+		sum->parse += ws.parse;
+		sum->extract += ws.extract;
+		sum->digest += ws.digest;
+		sum->store += ws.store + thread_cpu() - t0;
+		sum->parsed += ws.parsed;
 	} else {
 		p->out[index] = failed_facts(tu->file, error ? error : err ? err : "no summary");
 	}
@@ -433,12 +458,18 @@ static void plan(pool *p)
 	qsort_r(p->order, p->norder, sizeof(size_t), by_cost_desc, p->cost);
 }
 
+/* CPU of this process and of the worker processes it has reaped. */
 static double process_cpu(void)
 {
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	double sum = 0;
+	int who[] = { RUSAGE_SELF, RUSAGE_CHILDREN };
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		getrusage(who[i], &ru);
+		sum += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	}
+	return sum;
 }
 
 lc_facts **lc_parse_all(const lc_compdb *db, const lc_parse_opts *opts)
@@ -486,14 +517,14 @@ lc_facts **lc_parse_all(const lc_compdb *db, const lc_parse_opts *opts)
 		st->wall_lookup = t1 - t0;
 		st->wall_parse = t2 - t1;
 		st->cpu_process = process_cpu() - cpu0;
-		st->parsed += p.isolated_parsed;
-		for (unsigned i = 0; i < jobs; i++) {
-			st->parsed += args[i].ws.parsed;
-			st->cpu_parse += args[i].ws.parse;
-			st->cpu_extract += args[i].ws.extract;
-			st->cpu_digest += args[i].ws.digest;
-			st->cpu_lookup += args[i].ws.lookup;
-			st->cpu_store += args[i].ws.store;
+		for (unsigned i = 0; i <= jobs; i++) {
+			const worker_stats *ws = i < jobs ? &args[i].ws : &p.isolated;
+			st->parsed += ws->parsed;
+			st->cpu_parse += ws->parse;
+			st->cpu_extract += ws->extract;
+			st->cpu_digest += ws->digest;
+			st->cpu_lookup += ws->lookup;
+			st->cpu_store += ws->store;
 		}
 		if (p.cache) {
 			st->cache_used = true;

@@ -124,6 +124,9 @@ class Cache(unittest.TestCase):
                 cold = lc(*base, "-j2", "--cache-dir", cache, "--stats")
                 self.assertSameReport(ref, cold, f"{name}: -j1 --no-cache vs -j2 cold cache")
                 self.assertEqual(stats(cold)[:3], (ntus, ntus, 0))
+                # Worker processes report their parse time with each summary.
+                m = re.search(r"libclang\s+([\d.]+) s CPU", cold.stderr)
+                self.assertTrue(m and float(m.group(1)) > 0, cold.stderr)
                 # TUs missing a header are never stored (the header may appear).
                 uncacheable = stats(cold)[3]["uncacheable"]
                 for jobs in ("-j2", "-j1"):
