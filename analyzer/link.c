@@ -7,41 +7,6 @@
 #include <string.h>
 
 /* A set of 64-bit keys (open addressing). */
-typedef struct u64set {
-	uint64_t *slots;
-	size_t cap, len;
-} u64set;
-
-/* Returns true if `key` was not there yet. */
-static bool u64set_insert(u64set *set, uint64_t key)
-{
-	key++; /* 0 marks an empty slot */
-	if ((set->len + 1) * 2 > set->cap) {
-		size_t ncap = set->cap ? set->cap * 2 : 1024;
-		uint64_t *ns = lc_xcalloc(ncap, sizeof(uint64_t));
-		for (size_t i = 0; i < set->cap; i++) {
-			if (!set->slots[i])
-				continue;
-			size_t h = (size_t)lc_hash64(&set->slots[i], 8, 0) & (ncap - 1);
-			while (ns[h])
-				h = (h + 1) & (ncap - 1);
-			ns[h] = set->slots[i];
-		}
-		free(set->slots);
-		set->slots = ns;
-		set->cap = ncap;
-	}
-	size_t h = (size_t)lc_hash64(&key, 8, 0) & (set->cap - 1);
-	while (set->slots[h]) {
-		if (set->slots[h] == key)
-			return false;
-		h = (h + 1) & (set->cap - 1);
-	}
-	set->slots[h] = key;
-	set->len++;
-	return true;
-}
-
 typedef struct linker {
 	lc_program *p;
 	lc_arena *keys;     /* parameter slot keys built here */
@@ -50,8 +15,8 @@ typedef struct linker {
 	size_t fn_sites_cap;
 	LC_VEC(lc_site) file_scope_sites;
 	/* (slot, origin) pairs already present, and (from, to) flows. */
-	u64set seen;
-	u64set flows;
+	lc_u64set seen;
+	lc_u64set flows;
 } linker;
 
 static uint32_t fn_node(linker *l, const char *key, const char *name)
@@ -102,7 +67,7 @@ uint32_t lc_program_param_slot(const lc_program *p, const char *fn_key, int inde
 
 static bool seen_insert(linker *l, uint32_t slot, uint32_t origin)
 {
-	return u64set_insert(&l->seen, (uint64_t)slot << 32 | origin);
+	return lc_u64set_insert(&l->seen, (uint64_t)slot << 32 | origin);
 }
 
 static uint32_t add_origin(linker *l, lc_loc loc, uint32_t in_fn, const char *through,
@@ -126,7 +91,7 @@ static void slot_add(linker *l, uint32_t slot, uint32_t fn, uint32_t origin)
 
 static void slot_flow(linker *l, uint32_t from, uint32_t to)
 {
-	if (from == to || !u64set_insert(&l->flows, (uint64_t)from << 32 | to))
+	if (from == to || !lc_u64set_insert(&l->flows, (uint64_t)from << 32 | to))
 		return;
 	lc_vec_push(&l->p->slots.ptr[from].succ, to);
 }
@@ -390,10 +355,37 @@ size_t lc_site_targets(const lc_program *p, const lc_site *s, const uint32_t **o
 		*out = NULL;
 		return 0;
 	}
+	return lc_slot_targets(p, s->slot, out);
+}
+
+size_t lc_slot_targets(const lc_program *p, uint32_t slot, const uint32_t **out)
+{
 	const program_box *b = (const program_box *)p;
-	uint32_t first = b->slot_targets_first[s->slot];
+	uint32_t first = b->slot_targets_first[slot];
 	*out = b->target_cache.ptr + first;
-	return b->slot_targets_first[s->slot + 1] - first;
+	return b->slot_targets_first[slot + 1] - first;
+}
+
+/* Parameter slots are keyed "function-key#index": note whose they are. */
+static void name_param_slots(lc_program *p)
+{
+	lc_sb prefix;
+	lc_sb_init(&prefix);
+	for (size_t i = 0; i < p->slots.len; i++) {
+		lc_slot *sl = &p->slots.ptr[i];
+		sl->param_fn = sl->param_index = LC_NONE;
+		const char *hash = strrchr(sl->key, '#');
+		if (!hash || !hash[1] || strspn(hash + 1, "0123456789") != strlen(hash + 1))
+			continue;
+		prefix.len = 0;
+		lc_sb_addn(&prefix, sl->key, (size_t)(hash - sl->key));
+		uint32_t fn = lc_strmap_get(&p->fn_ids, prefix.buf);
+		if (fn == LC_NONE)
+			continue;
+		sl->param_fn = fn;
+		sl->param_index = (uint32_t)strtoul(hash + 1, NULL, 10);
+	}
+	lc_sb_release(&prefix);
 }
 
 lc_program *lc_link(lc_facts **facts, size_t nfacts)
@@ -411,9 +403,10 @@ lc_program *lc_link(lc_facts **facts, size_t nfacts)
 	connect_wildcard_fields(&l);
 	propagate(&l);
 	group_sites(&l);
-	free(l.seen.slots);
-	free(l.flows.slots);
+	lc_u64set_free(&l.seen);
+	lc_u64set_free(&l.flows);
 	build_target_cache(b);
+	name_param_slots(l.p);
 	count_edges(l.p);
 	return l.p;
 }

@@ -72,6 +72,8 @@ typedef struct lc_slot {
 	LC_VEC(lc_slot_value) values;
 	LC_VEC(uint32_t) succ;    /* slots this one flows into */
 	uint32_t origin;          /* first store into this slot, LC_NONE if none */
+	uint32_t param_fn;        /* a parameter's slot: its function node; else LC_NONE */
+	uint32_t param_index;     /* ... and which parameter */
 } lc_slot;
 
 typedef struct lc_program {
@@ -92,6 +94,10 @@ void lc_program_free(lc_program *p);
 
 /* The slot for parameter `index` of function `key`, or LC_NONE. */
 uint32_t lc_program_param_slot(const lc_program *p, const char *fn_key, int index);
+
+/* The distinct functions slot `slot` may hold. Returns the count; *out
+ * points into program storage. */
+size_t lc_slot_targets(const lc_program *p, uint32_t slot, const uint32_t **out);
 
 /* Every function node a site may call: the direct callee, or the values of
  * the slot it calls through; none for a call in fork()'s child branch. Returns the count; *out points into program

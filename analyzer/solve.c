@@ -39,6 +39,19 @@ typedef struct solver {
 				  * unconditionally (the call is the finding, not what it does
 				  * inside: aeWait -> poll), or noreturn (an exit path). */
 	LC_VEC(uint32_t) finding_caller; /* per loop finding: its function */
+	/* Calls through a parameter, resolved by the loop code's own calls (see
+	 * walk_loop): per parameter slot, the functions loop code passes in. */
+	LC_VEC(uint32_t) *passed;
+	LC_VEC(uint32_t) *passed_at; /* per slot, parallel to `passed`: the passing site */
+	lc_u64set passed_set;     /* (slot, function) pairs in `passed` */
+	uint32_t *pslots_first;   /* per function: its parameter slots, CSR */
+	uint32_t *pslots;
+	uint32_t *psites_first;   /* per slot: the sites calling through it, CSR */
+	uint32_t *psites;
+	unsigned char *walked;    /* per function: its sites have been followed */
+	uint32_t *through_param;  /* per function first reached as a passed argument:
+				   * the call through the parameter; else LC_NONE.
+				   * Its parent_site is then the site that passed it. */
 } solver;
 
 static void mark_allowed(solver *s, const lc_solve_opts *opts)
@@ -369,6 +382,173 @@ static void index_callers(solver *s)
 
 /* ---- reachability ------------------------------------------------------- */
 
+/* The functions a site may call. A call through a parameter of a function
+ * on the loop calls only what loop code passes for that parameter: a
+ * generic apply(list, fn) called with count_one from a timer and with
+ * remove_file from main after the loop must not make the timer reach
+ * remove_file. */
+static size_t site_targets(const solver *s, const lc_site *site, const uint32_t **out,
+			   uint32_t *scratch)
+{
+	if (site->slot != LC_NONE && s->passed && site->caller != LC_NONE &&
+	    s->on_loop[site->caller] && s->p->slots.ptr[site->slot].param_fn == site->caller &&
+	    !site->call->in_fork_child) {
+		*out = s->passed[site->slot].ptr;
+		return s->passed[site->slot].len;
+	}
+	return lc_site_targets(s->p, site, out, scratch);
+}
+
+/* Index parameter slots by function and calls through them by slot. */
+static void index_parameters(solver *s)
+{
+	const lc_program *p = s->p;
+	size_t nf = p->fns.len, ns = p->slots.len;
+	s->passed = lc_xcalloc(ns ? ns : 1, sizeof(*s->passed));
+	s->passed_at = lc_xcalloc(ns ? ns : 1, sizeof(*s->passed_at));
+	s->walked = lc_xcalloc(nf ? nf : 1, 1);
+	s->through_param = lc_xmalloc((nf ? nf : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < nf; i++)
+		s->through_param[i] = LC_NONE;
+	s->pslots_first = lc_xcalloc(nf + 1, sizeof(uint32_t));
+	s->psites_first = lc_xcalloc(ns + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < ns; i++)
+		if (p->slots.ptr[i].param_fn != LC_NONE)
+			s->pslots_first[p->slots.ptr[i].param_fn + 1]++;
+	for (size_t i = 0; i < p->sites.len; i++)
+		if (p->sites.ptr[i].slot != LC_NONE)
+			s->psites_first[p->sites.ptr[i].slot + 1]++;
+	for (size_t f = 0; f < nf; f++)
+		s->pslots_first[f + 1] += s->pslots_first[f];
+	for (size_t i = 0; i < ns; i++)
+		s->psites_first[i + 1] += s->psites_first[i];
+	s->pslots = lc_xmalloc((s->pslots_first[nf] + 1) * sizeof(uint32_t));
+	s->psites = lc_xmalloc((s->psites_first[ns] + 1) * sizeof(uint32_t));
+	uint32_t *fill = lc_xcalloc((nf > ns ? nf : ns) + 1, sizeof(uint32_t));
+	for (size_t i = 0; i < ns; i++) {
+		uint32_t f = p->slots.ptr[i].param_fn;
+		if (f != LC_NONE)
+			s->pslots[s->pslots_first[f] + fill[f]++] = (uint32_t)i;
+	}
+	memset(fill, 0, ((nf > ns ? nf : ns) + 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->sites.len; i++) {
+		uint32_t sl = p->sites.ptr[i].slot;
+		if (sl != LC_NONE)
+			s->psites[s->psites_first[sl] + fill[sl]++] = (uint32_t)i;
+	}
+	free(fill);
+}
+
+static uint32_t param_slot_of(const solver *s, uint32_t fn, unsigned index)
+{
+	for (uint32_t k = s->pslots_first[fn]; k < s->pslots_first[fn + 1]; k++)
+		if (s->p->slots.ptr[s->pslots[k]].param_index == index)
+			return s->pslots[k];
+	return LC_NONE;
+}
+
+/* Function `fn` handed to parameter slot `slot` by loop code at `site`. */
+typedef struct passing {
+	uint32_t slot, fn, site;
+} passing;
+
+typedef struct walk {
+	solver *s;
+	uint32_t *queue;
+	size_t tail;
+	LC_VEC(passing) pending;
+} walk;
+
+/* `v` is called from loop code: at `via_site` in function `from`. */
+static bool reach(walk *w, uint32_t v, uint32_t via_site, uint32_t from)
+{
+	solver *s = w->s;
+	const lc_program *p = s->p;
+	if (s->on_loop[v] || !p->fns.ptr[v].def || s->allowed[v] || s->opaque[v])
+		return false;
+	s->on_loop[v] = 1;
+	s->parent_site[v] = via_site;
+	s->root[v] = s->root[from];
+	w->queue[w->tail++] = v;
+	return true;
+}
+
+static void pass(walk *w, uint32_t slot, uint32_t fn, uint32_t site)
+{
+	if (slot != LC_NONE && fn != LC_NONE &&
+	    lc_u64set_insert(&w->s->passed_set, (uint64_t)slot << 32 | fn))
+		lc_vec_push(&w->pending, ((passing){ slot, fn, site }));
+}
+
+/* What site `si` hands to callee `t`: functions named as arguments, and
+ * what fields and variables given as arguments hold. A parameter handed
+ * on is followed from the parameter's own slot (slot flows). */
+static void pass_arguments(walk *w, uint32_t si, uint32_t t)
+{
+	const lc_program *p = w->s->p;
+	const lc_call *c = p->sites.ptr[si].call;
+	if (w->s->pslots_first[t] == w->s->pslots_first[t + 1])
+		return;
+	for (unsigned a = 0; a < c->nargs; a++) {
+		const lc_value *v = &c->args[a];
+		if (!v->key || (v->kind != LC_VAL_FUNC && v->kind != LC_VAL_FIELD &&
+				v->kind != LC_VAL_VAR))
+			continue;
+		uint32_t ps = param_slot_of(w->s, t, a);
+		if (ps == LC_NONE)
+			continue;
+		if (v->kind == LC_VAL_FUNC) {
+			pass(w, ps, lc_strmap_get(&p->fn_ids, v->key), si);
+			continue;
+		}
+		uint32_t from = lc_strmap_get(&p->slot_ids, v->key);
+		const uint32_t *held;
+		size_t n = from == LC_NONE ? 0 : lc_slot_targets(p, from, &held);
+		for (size_t k = 0; k < n; k++)
+			pass(w, ps, held[k], si);
+	}
+}
+
+/* The calls through parameter pg.slot in `owner` (walked) call pg.fn. Its
+ * chain runs through the site that passed it: the loop code that chose it. */
+static void call_passed(walk *w, uint32_t owner, passing pg)
+{
+	solver *s = w->s;
+	const lc_program *p = s->p;
+	for (uint32_t k = s->psites_first[pg.slot]; k < s->psites_first[pg.slot + 1]; k++) {
+		uint32_t si = s->psites[k];
+		if (p->sites.ptr[si].caller != owner || p->sites.ptr[si].call->in_fork_child)
+			continue;
+		if (reach(w, pg.fn, pg.site, p->sites.ptr[pg.site].caller))
+			s->through_param[pg.fn] = si;
+		pass_arguments(w, si, pg.fn);
+	}
+}
+
+/* Deliver pending (slot, function) pairs: the function becomes a target of
+ * the calls through that parameter in functions already walked, and flows
+ * on to the parameters the slot is handed to. */
+static void deliver(walk *w)
+{
+	solver *s = w->s;
+	const lc_program *p = s->p;
+	while (w->pending.len) {
+		passing pg = w->pending.ptr[--w->pending.len];
+		lc_vec_push(&s->passed[pg.slot], pg.fn);
+		lc_vec_push(&s->passed_at[pg.slot], pg.site);
+		uint32_t owner = p->slots.ptr[pg.slot].param_fn;
+		if (s->walked[owner])
+			call_passed(w, owner, pg);
+		const lc_slot *sl = &p->slots.ptr[pg.slot];
+		for (size_t k = 0; k < sl->succ.len; k++)
+			if (p->slots.ptr[sl->succ.ptr[k]].param_fn != LC_NONE &&
+			    !s->allowed[owner] && !s->opaque[owner])
+				pass(w, sl->succ.ptr[k], pg.fn, pg.site);
+	}
+}
+
+/* Breadth first from the loop entries, so each function's parent site
+ * gives a shortest chain. */
 static void walk_loop(solver *s)
 {
 	const lc_program *p = s->p;
@@ -378,37 +558,47 @@ static void walk_loop(solver *s)
 	s->on_loop = lc_xcalloc(n, 1);
 	for (size_t i = 0; i < p->fns.len; i++)
 		s->parent_site[i] = s->root[i] = LC_NONE;
-	uint32_t *queue = lc_xmalloc(n * sizeof(uint32_t));
-	size_t head = 0, tail = 0;
+	index_parameters(s);
+	walk w = { s, lc_xmalloc(n * sizeof(uint32_t)), 0, { 0 } };
 	for (size_t e = 0; e < s->entries.len; e++) {
 		const entry *en = &s->entries.ptr[e];
 		if (en->context != LC_CTX_LOOP || s->on_loop[en->fn] || s->allowed[en->fn])
 			continue;
 		s->on_loop[en->fn] = 1;
 		s->root[en->fn] = (uint32_t)e;
-		queue[tail++] = en->fn;
+		w.queue[w.tail++] = en->fn;
 	}
 	uint32_t scratch;
-	while (head < tail) {
-		uint32_t u = queue[head++];
+	for (size_t head = 0; head < w.tail; head++) {
+		uint32_t u = w.queue[head];
 		const lc_fn *fn = &p->fns.ptr[u];
+		s->walked[u] = 1;
+		/* Calls through u's parameters call what loop code passed so far
+		 * (later passings are delivered to them as they come). */
+		for (uint32_t k = s->pslots_first[u]; k < s->pslots_first[u + 1]; k++) {
+			uint32_t ps = s->pslots[k];
+			for (size_t i = 0; i < s->passed[ps].len; i++)
+				call_passed(&w, u, (passing){ ps, s->passed[ps].ptr[i],
+							      s->passed_at[ps].ptr[i] });
+		}
+		deliver(&w);
 		for (uint32_t k = 0; k < fn->nsites; k++) {
 			uint32_t si = fn->first_site + k;
+			if (p->sites.ptr[si].slot != LC_NONE &&
+			    p->slots.ptr[p->sites.ptr[si].slot].param_fn == u)
+				continue;
 			const uint32_t *t;
-			size_t nt = lc_site_targets(p, &p->sites.ptr[si], &t, &scratch);
+			size_t nt = site_targets(s, &p->sites.ptr[si], &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
 				uint32_t v = t[j];
-				if (s->on_loop[v] || !p->fns.ptr[v].def || s->allowed[v] ||
-				    s->opaque[v])
-					continue;
-				s->on_loop[v] = 1;
-				s->parent_site[v] = si;
-				s->root[v] = s->root[u];
-				queue[tail++] = v;
+				reach(&w, v, si, u);
+				pass_arguments(&w, si, v);
 			}
+			deliver(&w);
 		}
 	}
-	free(queue);
+	free(w.queue);
+	lc_vec_free(&w.pending);
 }
 
 /* The loop-thread call edges of function u: defined, not allowed targets. */
@@ -418,8 +608,8 @@ static void walk_loop(solver *s)
 		uint32_t fe_scratch_;                                                    \
 		for (uint32_t fe_k_ = 0; fe_k_ < fe_fn_->nsites; fe_k_++) {              \
 			const uint32_t *fe_t_;                                           \
-			size_t fe_nt_ = lc_site_targets(                                 \
-				(s)->p, &(s)->p->sites.ptr[fe_fn_->first_site + fe_k_],  \
+			size_t fe_nt_ = site_targets(                                    \
+				(s), &(s)->p->sites.ptr[fe_fn_->first_site + fe_k_],     \
 				&fe_t_, &fe_scratch_);                                   \
 			for (size_t fe_j_ = 0; fe_j_ < fe_nt_; fe_j_++) {                \
 				uint32_t v = fe_t_[fe_j_];                               \
@@ -465,7 +655,7 @@ static uint32_t *loop_components(solver *s, uint32_t *ncomp)
 			bool descended = false;
 			while (fr->site < fn->nsites && !descended) {
 				const uint32_t *t;
-				size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + fr->site], &t,
+				size_t nt = site_targets(s, &p->sites.ptr[fn->first_site + fr->site], &t,
 							    &scratch);
 				while (fr->target < nt) {
 					uint32_t v = t[fr->target++];
@@ -651,7 +841,18 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const entry *
 		st->loc = ps->call->loc;
 		st->function = fn_name(p, ps->caller);
 		st->callee = p->fns.ptr[callee].name;
-		if (ps->callee != LC_NONE)
+		uint32_t tp = s->through_param[callee];
+		if (tp != LC_NONE && s->parent_site[callee] == path.ptr[i]) {
+			/* The function was passed here and is called through a
+			 * parameter further down. */
+			const lc_site *cs = &p->sites.ptr[tp];
+			st->message = arena_printf(
+				a, "%s calls %s, passing %s, which %s calls through %s", st->function,
+				ps->callee != LC_NONE ? p->fns.ptr[ps->callee].name
+						      : ps->call->name ? ps->call->name : "a pointer",
+				st->callee, fn_name(p, cs->caller),
+				cs->call->name ? cs->call->name : "a parameter");
+		} else if (ps->callee != LC_NONE)
 			st->message = arena_printf(a, "%s calls %s", st->function, st->callee);
 		else
 			st->message = arena_printf(a, "%s calls %s through %s", st->function,
@@ -782,7 +983,7 @@ static void collect_findings(solver *s)
 		for (uint32_t k = 0; k < fn->nsites; k++) {
 			const lc_site *site = &p->sites.ptr[fn->first_site + k];
 			const uint32_t *t;
-			size_t nt = lc_site_targets(p, site, &t, &scratch);
+			size_t nt = site_targets(s, site, &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
 				if (s->allowed[t[j]])
 					continue;
@@ -934,7 +1135,7 @@ static void collect_nesting(solver *s, unsigned limit)
 		const lc_fn *fn = &p->fns.ptr[stack[--top]];
 		for (uint32_t k = 0; k < fn->nsites; k++) {
 			const uint32_t *t;
-			size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t, &scratch);
+			size_t nt = site_targets(s, &p->sites.ptr[fn->first_site + k], &t, &scratch);
 			for (size_t j = 0; j < nt; j++)
 				if (!in_callback[t[j]] && p->fns.ptr[t[j]].def) {
 					in_callback[t[j]] = 1;
@@ -982,7 +1183,7 @@ static void collect_nesting(solver *s, unsigned limit)
 				const lc_fn *fn = &p->fns.ptr[u];
 				for (uint32_t k = 0; k < fn->nsites; k++) {
 					const uint32_t *t;
-					size_t nt = lc_site_targets(p, &p->sites.ptr[fn->first_site + k], &t,
+					size_t nt = site_targets(s, &p->sites.ptr[fn->first_site + k], &t,
 								    &scratch);
 					for (size_t j = 0; j < nt; j++)
 						if (!visited[t[j]] && p->fns.ptr[t[j]].def) {
@@ -1204,6 +1405,19 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	free(s.callers);
 	free(s.allowed);
 	free(s.opaque);
+	for (size_t i = 0; s.passed && i < p->slots.len; i++) {
+		lc_vec_free(&s.passed[i]);
+		lc_vec_free(&s.passed_at[i]);
+	}
+	free(s.passed);
+	free(s.passed_at);
+	free(s.through_param);
+	lc_u64set_free(&s.passed_set);
+	free(s.pslots_first);
+	free(s.pslots);
+	free(s.psites_first);
+	free(s.psites);
+	free(s.walked);
 	lc_vec_free(&s.entries);
 	lc_vec_free(&s.fd_flags);
 	lc_strmap_free(&s.fd_keys);

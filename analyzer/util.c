@@ -501,3 +501,38 @@ int lc_split_dashdash(int argc, char **argv, char ***rest, size_t *nrest)
 	*nrest = 0;
 	return argc;
 }
+
+bool lc_u64set_insert(lc_u64set *set, uint64_t key)
+{
+	key++; /* 0 marks an empty slot */
+	if ((set->len + 1) * 2 > set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 1024;
+		uint64_t *ns = lc_xcalloc(ncap, sizeof(uint64_t));
+		for (size_t i = 0; i < set->cap; i++) {
+			if (!set->slots[i])
+				continue;
+			size_t h = (size_t)lc_hash64(&set->slots[i], 8, 0) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = set->slots[i];
+		}
+		free(set->slots);
+		set->slots = ns;
+		set->cap = ncap;
+	}
+	size_t h = (size_t)lc_hash64(&key, 8, 0) & (set->cap - 1);
+	while (set->slots[h]) {
+		if (set->slots[h] == key)
+			return false;
+		h = (h + 1) & (set->cap - 1);
+	}
+	set->slots[h] = key;
+	set->len++;
+	return true;
+}
+
+void lc_u64set_free(lc_u64set *set)
+{
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	LC_EXIT_CLEAN = 0,    /* analysis ran, nothing to report */
@@ -103,6 +104,16 @@ void lc_install_signal_cleanup(void);
 
 /* 64-bit FNV-1a, for fingerprints and hash tables. */
 unsigned long long lc_hash64(const void *data, size_t len, unsigned long long seed);
+
+/* A set of 64-bit keys (open addressing); zero-initialise, lc_u64set_free. */
+typedef struct lc_u64set {
+	uint64_t *slots;
+	size_t cap, len;
+} lc_u64set;
+
+/* Returns true if `key` was not there yet. */
+bool lc_u64set_insert(lc_u64set *set, uint64_t key);
+void lc_u64set_free(lc_u64set *set);
 
 /* A copy of `s` safe to print on one line of a terminal: control
  * characters (newlines, escapes) become \xNN; invalid UTF-8 bytes too.
