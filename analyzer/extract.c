@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
+
 enum { TEXT_MAX = 80, DIAGS_MAX = 20 };
 
 /* A call whose result is stored somewhere, noted when the store is visited
@@ -48,6 +50,7 @@ typedef struct walker {
 	CXFile text_file;
 	const char *text;
 	size_t text_len;
+	lc_strmap used;        /* external symbols met so far (kept or not), for f->uses */
 } walker;
 
 /* ---- small libclang helpers -------------------------------------------- */
@@ -782,6 +785,63 @@ static void visit_init_list(walker *w, CXCursor list, CXType type, array_slot sl
 	lc_vec_free(&st.fl.fields);
 }
 
+/* ---- symbols: what the TU defines and uses, for programs.h -------------- */
+
+/* A file-scope definition of an external variable: `int n;`, `T t = {...};`
+ * (not `extern T t;`, which only declares it). */
+static void note_global(walker *w, CXCursor c)
+{
+	if (w->function >= 0 || clang_getCursorLinkage(c) != CXLinkage_External)
+		return;
+	if (clang_Cursor_getStorageClass(c) == CX_SC_Extern && !clang_isCursorDefinition(c))
+		return;
+	const char *key = var_key(w, c);
+	for (size_t i = 0; i < w->f->globals.len; i++)
+		if (strcmp(w->f->globals.ptr[i], key) == 0)
+			return; /* a tentative definition repeated */
+	lc_vec_push(&w->f->globals, key);
+}
+
+/* A reference to an external function or variable: a candidate for
+ * f->uses (lc_extract drops those the TU defines itself). Library
+ * declarations are left out: no TU of the database defines them, and
+ * every TU names dozens. */
+static void note_use(walker *w, CXCursor ref_expr)
+{
+	CXCursor d = clang_getCursorReferenced(ref_expr);
+	enum CXCursorKind k = clang_getCursorKind(d);
+	if ((k != CXCursor_FunctionDecl && k != CXCursor_VarDecl) ||
+	    clang_getCursorLinkage(d) != CXLinkage_External)
+		return;
+	CXString usr = clang_getCursorUSR(d);
+	const char *u = clang_getCString(usr);
+	if (u && *u && lc_strmap_get(&w->used, u) == LC_NONE) {
+		const char *key = lc_arena_strdup(w->f->arena, u);
+		lc_strmap_intern(&w->used, key, NULL);
+		if (!in_system_header(clang_getCanonicalCursor(d)))
+			lc_vec_push(&w->f->uses, key);
+	}
+	clang_disposeString(usr);
+}
+
+/* Drop from f->uses what the TU defines itself: what is left is what it
+ * needs from other TUs. */
+static void drop_own_symbols(lc_facts *f)
+{
+	lc_strmap own = { 0 };
+	for (size_t i = 0; i < f->functions.len; i++)
+		if (!f->functions.ptr[i].is_static)
+			lc_strmap_intern(&own, f->functions.ptr[i].key, NULL);
+	for (size_t i = 0; i < f->globals.len; i++)
+		lc_strmap_intern(&own, f->globals.ptr[i], NULL);
+	size_t n = 0;
+	for (size_t i = 0; i < f->uses.len; i++)
+		if (lc_strmap_get(&own, f->uses.ptr[i]) == LC_NONE)
+			f->uses.ptr[n++] = f->uses.ptr[i];
+	f->uses.len = n;
+	lc_strmap_free(&own);
+}
+
 static void visit_var_decl(walker *w, CXCursor c)
 {
 	CXType t = clang_getCursorType(c);
@@ -1373,7 +1433,11 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_VarDecl:
 		if (w->function < 0 && in_system_header(c))
 			return CXChildVisit_Continue;
+		note_global(w, c);
 		visit_var_decl(w, c);
+		return CXChildVisit_Recurse;
+	case CXCursor_DeclRefExpr:
+		note_use(w, c);
 		return CXChildVisit_Recurse;
 	case CXCursor_BinaryOperator:
 		visit_binary_operator(w, c);
@@ -1444,6 +1508,8 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	record_diagnostics(&w);
 	clang_getInclusions(tu, inclusion_visitor, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit, &w);
+	drop_own_symbols(out);
+	lc_strmap_free(&w.used);
 	lc_vec_free(&w.pending);
 	lc_vec_free(&w.loops);
 }

@@ -21,6 +21,9 @@ void lc_facts_free(lc_facts *f)
 	lc_vec_free(&f->loops);
 	lc_vec_free(&f->diags);
 	lc_vec_free(&f->files);
+	lc_vec_free(&f->args);
+	lc_vec_free(&f->globals);
+	lc_vec_free(&f->uses);
 	lc_arena_free(f->arena);
 	free(f);
 }
@@ -100,6 +103,16 @@ void lc_facts_dump(const lc_facts *f, void *stream)
 		fprintf(out, "  loop %zu in %d parent=%d data=%d `%s` ", i, l->function, l->parent,
 			l->bound_is_data, l->bound_text ? l->bound_text : "");
 		dump_loc(out, &l->loc);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < f->globals.len; i++)
+		fprintf(out, "  global %s\n", f->globals.ptr[i]);
+	for (size_t i = 0; i < f->uses.len; i++)
+		fprintf(out, "  uses %s\n", f->uses.ptr[i]);
+	if (f->args.len) {
+		fprintf(out, "  args");
+		for (size_t i = 0; i < f->args.len; i++)
+			fprintf(out, " %s", f->args.ptr[i]);
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < f->diags.len; i++) {

@@ -137,6 +137,16 @@ typedef struct lc_facts {
 	LC_VEC(lc_loop) loops;
 	LC_VEC(lc_diag) diags;
 	LC_VEC(const char *) files; /* every file the TU read (main first, then headers) */
+	/* What programs.h needs to split one compile database into programs:
+	 * the TU's sanitized compile arguments (compdb.h; set by parse.c, they
+	 * tell two builds of one source apart), the keys of the external
+	 * variables it defines at file scope, and the keys of the external
+	 * functions and variables it refers to without defining them (its
+	 * undefined symbols, as `nm -u` lists them; declarations from system
+	 * headers left out), each once, in order of first use. */
+	LC_VEC(const char *) args;
+	LC_VEC(const char *) globals;
+	LC_VEC(const char *) uses;
 	bool failed;        /* no AST at all (lc_diag explains) */
 } lc_facts;
 

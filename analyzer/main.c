@@ -24,6 +24,7 @@
 #include "filter.h"
 #include "link.h"
 #include "parse.h"
+#include "programs.h" /* several programs in one database */
 #include "report.h"
 #include "result.h"
 #include "rules.h"
@@ -754,6 +755,66 @@ static void add_duplicates(lc_result *r, const lc_program *prog, const lc_report
 	free(text);
 }
 
+/* ---- several programs in one database (programs.h) ------------------------- */
+
+/* The linked programs and their results: the report points into them, so
+ * they are freed after it. */
+typedef struct solved {
+	lc_partition *parts;
+	lc_program **progs;
+	lc_result **results;   /* per program; NULL with one program (solved into r) */
+	double t_link;         /* splitting and linking, summed over the programs */
+} solved;
+
+static void solved_free(solved *sv)
+{
+	for (size_t i = 0; sv->parts && i < sv->parts->nparts; i++) {
+		lc_program_free(sv->progs[i]);
+		if (sv->results)
+			lc_result_free(sv->results[i]);
+	}
+	free(sv->progs);
+	free(sv->results);
+	lc_partition_free(sv->parts);
+}
+
+/* Split the TUs into programs, link each, and solve each into `r` (or,
+ * with --dump-callgraph, print each graph). One program is linked and
+ * solved exactly as before the split existed; several are solved apart and
+ * merged. */
+static void link_and_solve(const options *o, pipeline *pl, lc_result *r, solved *sv)
+{
+	double t = now();
+	sv->parts = lc_partition_programs(pl->facts, pl->nfacts);
+	size_t n = sv->parts->nparts;
+	sv->progs = lc_xcalloc(n, sizeof(lc_program *));
+	sv->t_link = now() - t;
+	if (n > 1 && !o->dump_callgraph)
+		sv->results = lc_xcalloc(n, sizeof(lc_result *));
+	for (size_t i = 0; i < n; i++) {
+		const lc_part *part = &sv->parts->parts[i];
+		t = now();
+		sv->progs[i] = lc_link(part->facts, part->ntus);
+		sv->t_link += now() - t;
+		if (o->dump_callgraph) {
+			if (n > 1) {
+				char *head = lc_part_describe(sv->parts, i, pl->facts);
+				printf("%s# %s\n", i ? "\n" : "", head);
+				free(head);
+			}
+			lc_dump_callgraph(sv->progs[i], pl->rs, stdout);
+			continue;
+		}
+		lc_result *into = n > 1 ? (sv->results[i] = lc_result_new()) : r;
+		add_duplicates(into, sv->progs[i], &o->report);
+		lc_solve(sv->progs[i], pl->rs, &o->solve, into);
+	}
+	if (sv->results)
+		lc_programs_merge(r, sv->results, n, pl->facts, pl->nfacts);
+}
+
+/* ---- end of several programs in one database ------------------------------- */
+
 /* link -> solve -> configuration, suppressions, baseline, changed files ->
  * report, and the exit status. The TUs are first put in the canonical
  * order (scale.h), so the report does not depend on where they came from:
@@ -771,19 +832,18 @@ static int run_pipeline(const options *o, pipeline *pl)
 			lc_facts_dump(facts[i], stdout);
 		return status;
 	}
-	lc_program *prog = lc_link(facts, pl->nfacts);
-	double t2 = now();
-	pl->t_link = t2 - t1;
+	lc_result *r = lc_result_new();
+	if (pl->db && !o->dump_callgraph)
+		add_notices(r, pl->db);
+	solved sv = { 0 };
+	link_and_solve(o, pl, r, &sv);
+	pl->t_link = sv.t_link;
+	double t2 = t1 + sv.t_link; /* solving is the rest, up to t3 */
 	if (o->dump_callgraph) {
-		lc_dump_callgraph(prog, rs, stdout);
-		lc_program_free(prog);
+		lc_result_free(r);
+		solved_free(&sv);
 		return status;
 	}
-	lc_result *r = lc_result_new();
-	if (pl->db)
-		add_notices(r, pl->db);
-	add_duplicates(r, prog, &o->report);
-	lc_solve(prog, rs, &o->solve, r);
 	lc_config_apply(pl->cfg, r); /* rules off/severity, then "exclude" */
 	size_t unused = apply_suppressions_and_baseline(o, facts, pl->nfacts, r, rs, pl->baseline,
 							pl->changed);
@@ -832,7 +892,7 @@ static int run_pipeline(const options *o, pipeline *pl)
 		status = LC_EXIT_ERROR;
 	}
 	lc_result_free(r);
-	lc_program_free(prog);
+	solved_free(&sv);
 	return status;
 }
 

@@ -136,12 +136,21 @@ static lc_file_digest *digest_inputs(CXTranslationUnit tu, lc_facts *f)
 	return w.ok && w.n == f->files.len ? w.out : NULL;
 }
 
+/* The TU's compile arguments, which tell two builds of one source apart
+ * when the database holds several programs (programs.h). */
+static void keep_args(lc_facts *f, const char *const *args, size_t nargs)
+{
+	for (size_t i = 0; i < nargs; i++)
+		lc_vec_push(&f->args, lc_arena_strdup(f->arena, args[i]));
+}
+
 static lc_facts *parse_with_index(CXIndex index, const char *path, const char *contents,
 				  const char *const *args, size_t nargs,
 				  lc_file_digest **digests, worker_stats *ws)
 {
 	lc_facts *f = lc_facts_new();
 	f->main_file = lc_arena_strdup(f->arena, path);
+	keep_args(f, args, nargs);
 	CXTranslationUnit tu = NULL;
 	double t0 = thread_cpu();
 	enum CXErrorCode e = lc_parse_tu(index, path, contents, args, nargs, &tu);
@@ -351,10 +360,11 @@ static char *parse_in_child(size_t index, void *ctx, size_t *len, char **err)
 	return out;
 }
 
-static lc_facts *failed_facts(const char *path, const char *message)
+static lc_facts *failed_facts(const lc_tu_cmd *tu, const char *message)
 {
 	lc_facts *f = lc_facts_new();
-	f->main_file = lc_arena_strdup(f->arena, path);
+	f->main_file = lc_arena_strdup(f->arena, tu->file);
+	keep_args(f, (const char *const *)tu->args, tu->nargs);
 	f->failed = true;
 	lc_diag d = { 0 };
 	d.loc.file = f->main_file;
@@ -395,7 +405,7 @@ static void parsed_in_child(size_t index, const char *data, size_t len, const ch
 		sum->store += ws.store + thread_cpu() - t0;
 		sum->parsed += ws.parsed;
 	} else {
-		p->out[index] = failed_facts(tu->file, error ? error : err ? err : "no summary");
+		p->out[index] = failed_facts(tu, error ? error : err ? err : "no summary");
 	}
 	lc_summary_free(s);
 	free(err);

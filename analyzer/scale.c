@@ -564,8 +564,9 @@ char *lc_duplicates_notice(const lc_program *p, const lc_report_opts *opts)
 	}
 	if (nkeys > nshown)
 		lc_sb_addf(&sb, "; and %zu more", nkeys - nshown);
-	lc_sb_add(&sb, ". If the compile database holds several programs, run `loopcheck link` "
-		       "once per program on its own summaries (docs/scale.md).");
+	lc_sb_add(&sb, ". Programs with a main are told apart by themselves; for programs "
+		       "without one (plugins, libraries), run `loopcheck link` once per program "
+		       "on its own summaries (docs/scale.md).");
 	return lc_sb_detach(&sb);
 }
 

@@ -323,6 +323,9 @@ static uint32_t intern_path(encoder *e, const char *s)
 	return add_id(e, &e->path_ids);
 }
 
+static uint32_t intern_composite(encoder *e, const char *s, const char *path,
+				 const char *path_end);
+
 /* Keys of internal-linkage entities embed the defining file:
  * "c:util.c@F@helper|/abs/util.c" and, for a parameter, "...|/abs/util.c#2". */
 static uint32_t intern_key(encoder *e, const char *s)
@@ -334,6 +337,14 @@ static uint32_t intern_key(encoder *e, const char *s)
 	const char *hash = strrchr(path, '#');
 	if (hash && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1))
 		path_end = hash;
+	return intern_composite(e, s, path, path_end);
+}
+
+/* `s` holds a path at [path, path_end): below the root, it is stored as
+ * (text before, relative path, text after), else as a literal. */
+static uint32_t intern_composite(encoder *e, const char *s, const char *path,
+				 const char *path_end)
+{
 	char *p = lc_arena_strndup(e->tmp, path, (size_t)(path_end - path));
 	if (!below_root(e, p))
 		return intern_literal(e, s);
@@ -350,6 +361,18 @@ static uint32_t intern_key(encoder *e, const char *s)
 	lc_bw_varint(&e->strings, mid);
 	lc_bw_varint(&e->strings, post);
 	return add_id(e, &e->key_ids);
+}
+
+/* Compile arguments name paths ("/src/inc", "-I/src/inc", "-DF=/src/x"):
+ * stored like other paths, so a summary moves with its tree. */
+static uint32_t intern_arg(encoder *e, const char *s)
+{
+	if (s[0] == '/')
+		return intern_path(e, s);
+	const char *slash = s[0] == '-' ? strchr(s, '/') : NULL;
+	if (!e->root || !slash)
+		return intern_literal(e, s);
+	return intern_composite(e, s, slash, slash + strlen(slash));
 }
 
 static void put_lit(encoder *e, lc_bw *w, const char *s)
@@ -469,6 +492,16 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 		put_lit(e, w, d->message);
 		lc_bw_u8(w, d->fatal ? 1 : 0);
 	}
+
+	lc_bw_varint(w, f->args.len);
+	for (size_t i = 0; i < f->args.len; i++)
+		lc_bw_varint(w, intern_arg(e, f->args.ptr[i]));
+	lc_bw_varint(w, f->globals.len);
+	for (size_t i = 0; i < f->globals.len; i++)
+		put_key(e, w, f->globals.ptr[i]);
+	lc_bw_varint(w, f->uses.len);
+	for (size_t i = 0; i < f->uses.len; i++)
+		put_key(e, w, f->uses.ptr[i]);
 }
 
 static void put_section(lc_bw *out, unsigned tag, const lc_bw *body, const lc_bw *prefix)
@@ -751,6 +784,20 @@ static void get_value(decoder *d, lc_br *r, lc_value *v)
 		(vec).len = (vec).cap = (n);                                     \
 	} while (0)
 
+/* A count, then that many string references, none of them NULL: the
+ * arguments, globals and uses of a TU. */
+static void read_strings_into(decoder *d, lc_br *r, void *vec, const char *what)
+{
+	LC_VEC(const char *) *v = vec;
+	size_t n = lc_br_count(r, 1);
+	ALLOC_VEC(*v, n);
+	for (size_t i = 0; i < n && !broken(d); i++) {
+		v->ptr[i] = get_str(d, r);
+		if (!v->ptr[i] && !broken(d))
+			fail(d, "%s %zu is empty", what, i);
+	}
+}
+
 static void read_tu(decoder *d, lc_file_digest **digests_out)
 {
 	lc_br *r = &d->r;
@@ -862,6 +909,10 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		if (!broken(d) && (b > 1 || !dg2->message))
 			fail(d, "diagnostic %zu: no message or unknown flags", i);
 	}
+
+	read_strings_into(d, r, &f->args, "argument");
+	read_strings_into(d, r, &f->globals, "global");
+	read_strings_into(d, r, &f->uses, "use");
 	if (!broken(d) && r->p != r->end)
 		fail(d, "%zu stray bytes at the end of a translation unit",
 		     (size_t)(r->end - r->p));

@@ -41,9 +41,11 @@
  *   tag 2 TU       one translation unit (any number of them, in order)
  *
  * A string reference is a varint: 0 for NULL, else the string's id. The TU
- * body is the lc_facts fields in declaration order (see summary.c); every
- * index (a call's caller, a loop's parent) is checked against its array on
- * decoding, and every enum against its range.
+ * body is the lc_facts fields (see summary.c; format 4 added the compile
+ * arguments, whose paths ("/src/inc", "-I/src/inc") are stored like other
+ * paths, the globals and the uses at the end); every index (a call's
+ * caller, a loop's parent) is checked against its array on decoding, and
+ * every enum against its range.
  *
  * Errors: decoding never trusts its input. Truncated, corrupt, foreign or
  * other-version data gives NULL and a one-line message; nothing is read
@@ -64,7 +66,7 @@
 
 #define LC_SUMMARY_MAGIC "LCSUM"
 /* Bump when the layout or the meaning of any extracted fact changes. */
-enum { LC_SUMMARY_FORMAT = 3 };
+enum { LC_SUMMARY_FORMAT = 4 }; /* 4: compile arguments, globals and uses */
 
 /* Size and content hash of one file a TU read (parallel to facts->files). */
 typedef struct lc_file_digest {

@@ -328,13 +328,8 @@ class Scale(unittest.TestCase):
                 self.assertIn(words, r.stderr)
                 self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
-    def test_duplicate_definitions_are_counted_and_named(self):
-        src = os.path.join(self.tmp, "two-programs")
-        files = {
-            "lua/lua.c": "#include <unistd.h>\nvoid helper(void) { sleep(1); }\n"
-                         "int main(void) { helper(); return 0; }\n",
-            "server/server.c": "void helper(void) { }\nint main(void) { helper(); return 0; }\n",
-        }
+    def write_database(self, name, files):
+        src = os.path.join(self.tmp, name)
         entries = []
         for rel, text in files.items():
             path = os.path.join(src, rel)
@@ -344,19 +339,47 @@ class Scale(unittest.TestCase):
             entries.append({"directory": src, "file": path, "arguments": ["cc", "-c", path]})
         with open(os.path.join(src, "compile_commands.json"), "w", encoding="utf-8") as f:
             json.dump(entries, f)
+        return src
+
+    def test_programs_with_a_main_are_linked_apart(self):
+        src = self.write_database("two-programs", {
+            "lua/lua.c": "#include <unistd.h>\nvoid helper(void) { sleep(1); }\n"
+                         "int main(void) { helper(); return 0; }\n",
+            "server/server.c": "void helper(void) { }\nint main(void) { helper(); return 0; }\n",
+        })
         sums = os.path.join(src, "sums")
         self.assertEqual(lc("extract", "-p", src, "-o", sums).returncode, 0)
         one = lc("--no-cache", "-p", src, "--format", "json", "--deterministic", "--srcroot", src)
         both = lc("link", "-p", src, "--format", "json", "--deterministic", "--srcroot", src, sums)
         self.assertEqual(one.stdout, both.stdout)
         doc = json.loads(both.stdout)
-        # Both programs define helper and main.
+        # Each main seeds a program of its own: helper and main are defined once in each.
+        self.assertEqual(doc["statistics"]["duplicate_definitions"], 0)
+        self.assertEqual([e for e in doc["errors"] if e["kind"] == "notice"], [])
+        graph = lc("link", "-p", src, "--dump-callgraph", sums).stdout
+        self.assertRegex(graph, r"^# program 1 of 2: main in .*/lua/lua\.c\n")
+        self.assertRegex(graph, r"\n# program 2 of 2: main in .*/server/server\.c\n")
+
+    def test_duplicate_definitions_are_counted_and_named(self):
+        # Without a main (two plugins, say) the database is one program.
+        src = self.write_database("two-plugins", {
+            "lua/lua.c": "#include <unistd.h>\nvoid helper(void) { sleep(1); }\n"
+                         "void lua_start(void) { helper(); }\n",
+            "server/server.c": "void helper(void) { }\nvoid lua_start(void) { helper(); }\n",
+        })
+        sums = os.path.join(src, "sums")
+        self.assertEqual(lc("extract", "-p", src, "-o", sums).returncode, 0)
+        one = lc("--no-cache", "-p", src, "--format", "json", "--deterministic", "--srcroot", src)
+        both = lc("link", "-p", src, "--format", "json", "--deterministic", "--srcroot", src, sums)
+        self.assertEqual(one.stdout, both.stdout)
+        doc = json.loads(both.stdout)
+        # Both plugins define helper and lua_start.
         self.assertEqual(doc["statistics"]["duplicate_definitions"], 2)
         notices = [e["message"] for e in doc["errors"] if e["kind"] == "notice"]
         self.assertEqual(len(notices), 1, doc["errors"])
         self.assertRegex(notices[0], r"^2 external functions are defined in more than one "
                                      r"translation unit .*: helper \(lua/lua\.c:2, also "
-                                     r"server/server\.c:1\); main \(lua/lua\.c:3, also "
+                                     r"server/server\.c:1\); lua_start \(lua/lua\.c:3, also "
                                      r"server/server\.c:2\)")
         self.assertIn("loopcheck link", notices[0])
         # One link per program: no duplicates.
