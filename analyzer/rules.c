@@ -514,7 +514,10 @@ static const char *const produces_words[] = {"file", "socket", NULL};
 
 /* ---- conditions -------------------------------------------------------- */
 
-static const char *const cond_keys[] = {"arg", "null", "in", "has_bits", "text_contains", NULL};
+static const char *const cond_keys[] = {"arg", "null", "in", "has_bits", "text_contains",
+					 "and", NULL};
+
+static int load_conds(loader *L, const cJSON *obj, const char *key, lc_cond **out, size_t *nout);
 
 static int load_cond(loader *L, const cJSON *obj, lc_cond *c)
 {
@@ -584,7 +587,9 @@ static int load_cond(loader *L, const cJSON *obj, lc_cond *c)
 	if (!any)
 		return fail(L, "a condition needs one of \"null\", \"in\", \"has_bits\" or "
 			       "\"text_contains\"");
-	return 0;
+	/* "and": conditions on other arguments that must hold as well
+	 * (getnameinfo needs no lookup with NI_NUMERICHOST and no service). */
+	return load_conds(L, obj, "and", &c->and, &c->nand);
 }
 
 /* An optional array of conditions under `key`. */
@@ -1328,5 +1333,8 @@ bool lc_cond_holds(const lc_cond *c, const lc_value *args, unsigned nargs)
 		return false;
 	if (c->text_contains && !(v->text && strstr(v->text, c->text_contains)))
 		return false;
+	for (size_t i = 0; i < c->nand; i++)
+		if (!lc_cond_holds(&c->and[i], args, nargs))
+			return false;
 	return true;
 }

@@ -48,6 +48,8 @@ typedef struct lc_cond {
 	size_t nin_int;
 	long long has_bits;       /* constant value has all these bits (0: unused) */
 	const char *text_contains; /* source text contains this (NULL: unused) */
+	struct lc_cond *and;      /* further conditions that must hold too */
+	size_t nand;
 } lc_cond;
 
 /* One callback argument of a registrar function.

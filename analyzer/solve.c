@@ -217,10 +217,12 @@ static void resolve_arg(solver *s, const lc_call *call, int arg, uint32_t caller
 	lc_vec_push(out, leaf);
 }
 
+/* c's own tests (not its "and" part) on one value of the argument. */
 static bool cond_at(const lc_cond *c, const arg_leaf *leaf)
 {
 	lc_cond moved = *c;
 	moved.arg = leaf->arg;
+	moved.nand = 0;
 	return lc_cond_holds(&moved, leaf->call->args, leaf->call->nargs);
 }
 
@@ -244,6 +246,8 @@ static bool cond_resolved(solver *s, const lc_cond *c, const lc_call *call, uint
 		}
 	}
 	lc_vec_free(&leaves);
+	for (size_t i = 0; result && i < c->nand; i++)
+		result = cond_resolved(s, &c->and[i], call, caller, all);
 	return result;
 }
 

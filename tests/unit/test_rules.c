@@ -409,6 +409,41 @@ Test(cond, all_members_must_hold)
 	cr_expect(!lc_cond_holds(&c, &v, 1));
 }
 
+Test(cond, and_tests_other_arguments)
+{
+	lc_cond service_null = {.arg = 1, .null = true};
+	lc_cond c = {.arg = 0, .has_bits = 1, .and = &service_null, .nand = 1};
+	lc_value a[2] = {v_int(1, "NI_NUMERICHOST"), {.kind = LC_VAL_NULL, .text = "NULL"}};
+	cr_expect(lc_cond_holds(&c, a, 2));
+	a[1] = v_var("serv");
+	cr_expect(!lc_cond_holds(&c, a, 2), "a service buffer: the and part fails");
+	a[0] = v_int(8, "NI_NAMEREQD");
+	a[1] = (lc_value){.kind = LC_VAL_NULL, .text = "NULL"};
+	cr_expect(!lc_cond_holds(&c, a, 2), "the own test fails");
+	cr_expect(!lc_cond_holds(&c, a, 1), "the and part's argument is missing");
+}
+
+Test(builtin, getnameinfo_numeric_only)
+{
+	lc_ruleset *rs = load_builtin();
+	lc_value none = {.kind = LC_VAL_NULL, .text = "NULL"};
+	lc_value a[7] = {v_var("sa"), v_var("len"), v_var("host"), v_int(1025, "sizeof host"),
+			 none, v_int(0, "0"), v_int(1, "NI_NUMERICHOST")};
+	cr_expect_null(blocks(rs, "getnameinfo", a, 7), "numeric host, no service");
+	a[4] = v_var("serv");
+	cr_expect_not_null(blocks(rs, "getnameinfo", a, 7), "the service is looked up");
+	a[6] = v_int(3, "NI_NUMERICHOST | NI_NUMERICSERV");
+	cr_expect_null(blocks(rs, "getnameinfo", a, 7));
+	a[2] = none;
+	a[6] = v_int(2, "NI_NUMERICSERV");
+	cr_expect_null(blocks(rs, "getnameinfo", a, 7), "numeric service, no host");
+	a[6] = v_int(8, "NI_NAMEREQD");
+	a[2] = v_var("host");
+	a[4] = none;
+	cr_expect_not_null(blocks(rs, "getnameinfo", a, 7));
+	lc_ruleset_free(rs);
+}
+
 /* ---- user documents ---------------------------------------------------- */
 
 static const char good_profile[] =
@@ -603,6 +638,11 @@ Test(errors, conditions)
 		     "\"blocking/sleep\", \"reason\": \"r\", \"unless\": [{\"arg\": 1, "
 		     "\"null\": false}]}]}",
 		     "\"null\": false is not a condition");
+	expect_error("{\"catalogue\": \"c\", \"blocking\": [{\"function\": \"f\", \"rule\": "
+		     "\"blocking/sleep\", \"reason\": \"r\", \"unless\": [{\"arg\": 1, "
+		     "\"null\": true, \"and\": [{\"arg\": 2}]}]}]}",
+		     "a condition needs one of \"null\", \"in\", \"has_bits\" or "
+		     "\"text_contains\" (blocking[0].unless[0].and[0])");
 }
 
 Test(errors, unknown_rule)
