@@ -1470,13 +1470,30 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	}
 }
 
+/* The driver's "unknown argument: '-fconserve-stack'": a GCC-only flag in
+ * the compile database. Clang ignores it and parses the file completely,
+ * so the TU is not partial. */
+static bool is_unknown_flag(CXDiagnostic d)
+{
+	CXFile file = NULL;
+	clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, NULL, NULL, NULL);
+	if (file)
+		return false;
+	CXString s = clang_getDiagnosticSpelling(d);
+	const char *text = clang_getCString(s);
+	bool unknown = text && strncmp(text, "unknown argument", 16) == 0;
+	clang_disposeString(s);
+	return unknown;
+}
+
 static void record_diagnostics(walker *w)
 {
 	unsigned n = clang_getNumDiagnostics(w->tu);
 	for (unsigned i = 0; i < n; i++) {
 		CXDiagnostic d = clang_getDiagnostic(w->tu, i);
 		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
-		if (sev >= CXDiagnostic_Error && w->f->diags.len < DIAGS_MAX) {
+		if (sev >= CXDiagnostic_Error && w->f->diags.len < DIAGS_MAX &&
+		    !is_unknown_flag(d)) {
 			lc_diag diag = { 0 };
 			diag.loc = user_loc(w, clang_getDiagnosticLocation(d));
 			diag.message = arena_cxstring(w->f->arena, clang_getDiagnosticSpelling(d));

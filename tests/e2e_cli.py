@@ -263,6 +263,19 @@ class Cli(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     @unittest.skipUnless(HAVE_UV, "needs uv.h (scripts/setup-deps.sh installs libuv1-dev)")
+    def test_gcc_only_flags_do_not_make_the_tu_partial(self):
+        # Debian and kernel-style builds pass flags clang does not know; clang ignores them and
+        # parses the whole file, so the TU is complete and its findings are all there.
+        src = self.write("prog.c", PROGRAM)
+        r = self.lc("--format", "json", src, "--", "-fconserve-stack",
+                    "-fno-canonical-system-headers", "-mindirect-branch=thunk-extern")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual([f["callee"] for f in doc["findings"]], ["fopen"])
+        self.assertEqual(doc["errors"], [], r.stdout)
+        self.assertEqual(doc["statistics"]["tus_partial"], 0, r.stdout)
+
+    @unittest.skipUnless(HAVE_UV, "needs uv.h (scripts/setup-deps.sh installs libuv1-dev)")
     def test_files_restrict_the_compile_database(self):
         bad = self.write("src/prog.c", PROGRAM)
         good = self.write("src/clean.c", CLEAN)
