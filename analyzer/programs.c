@@ -195,6 +195,7 @@ static void add_whole(lc_partition *out, lc_facts *const *facts, size_t n)
 lc_partition *lc_partition_programs(lc_facts *const *facts, size_t n)
 {
 	lc_partition *out = lc_xcalloc(1, sizeof(*out));
+	out->nfacts = n;
 	splitter s = { 0 };
 	s.facts = facts;
 	s.n = n;
@@ -261,13 +262,57 @@ void lc_partition_free(lc_partition *p)
 	free(p);
 }
 
+static bool has_arg(const lc_facts *f, const char *arg)
+{
+	for (size_t i = 0; i < f->args.len; i++)
+		if (strcmp(f->args.ptr[i], arg) == 0)
+			return true;
+	return false;
+}
+
+/* ", build K of N (-DX ...)" when the seed's file is compiled N times:
+ * the arguments listed are those some other build lacks. */
+static void describe_build(lc_sb *sb, const lc_partition *p, lc_facts *const *facts,
+			   size_t seed)
+{
+	const lc_facts *me = facts[seed];
+	size_t k = 0, builds = 0;
+	for (size_t t = 0; t < p->nfacts; t++) {
+		if (!facts[t] || strcmp(facts[t]->main_file, me->main_file) != 0)
+			continue;
+		builds++;
+		if (t <= seed)
+			k = builds;
+	}
+	if (builds < 2)
+		return;
+	lc_sb_addf(sb, ", build %zu of %zu", k, builds);
+	const char *sep = " (";
+	for (size_t i = 0; i < me->args.len; i++) {
+		bool everywhere = true;
+		for (size_t t = 0; t < p->nfacts && everywhere; t++)
+			if (facts[t] && strcmp(facts[t]->main_file, me->main_file) == 0)
+				everywhere = has_arg(facts[t], me->args.ptr[i]);
+		if (!everywhere) {
+			lc_sb_addf(sb, "%s%s", sep, me->args.ptr[i]);
+			sep = " ";
+		}
+	}
+	if (sep[0] == ' ' && sep[1] == '\0')
+		lc_sb_addc(sb, ')');
+}
+
 char *lc_part_describe(const lc_partition *p, size_t i, lc_facts *const *facts)
 {
 	const lc_part *part = &p->parts[i];
+	lc_sb sb;
 	switch (part->kind) {
 	case LC_PART_MAIN:
-		return lc_xasprintf("program %zu of %zu: main in %s", i + 1, p->nparts,
-				    facts[part->seed]->main_file);
+		lc_sb_init(&sb);
+		lc_sb_addf(&sb, "program %zu of %zu: main in %s", i + 1, p->nparts,
+			   facts[part->seed]->main_file);
+		describe_build(&sb, p, facts, part->seed);
+		return lc_sb_detach(&sb);
 	case LC_PART_REST:
 		return lc_xasprintf("program %zu of %zu: %zu translation unit%s that no main reaches",
 				    i + 1, p->nparts, part->ntus, part->ntus == 1 ? "" : "s");

@@ -63,6 +63,7 @@ typedef struct lc_part {
 typedef struct lc_partition {
 	lc_part *parts;
 	size_t nparts;     /* at least 1 */
+	size_t nfacts;     /* TUs split */
 } lc_partition;
 
 /* Split `n` TUs (NULL entries allowed: they join no program) into programs. */
@@ -70,7 +71,9 @@ lc_partition *lc_partition_programs(lc_facts *const *facts, size_t n);
 void lc_partition_free(lc_partition *p);
 
 /* A line naming program `i` for --dump-callgraph: "program 1 of 3: main in
- * /src/server.c". Heap string. */
+ * /src/server.c"; for a source built several times, which build: "main in
+ * /src/d.c, build 2 of 2 (-DDEBUG)" with the arguments that another build
+ * lacks. Heap string. */
 char *lc_part_describe(const lc_partition *p, size_t i, lc_facts *const *facts);
 
 /* Add the findings, errors and statistics of `n` per-program results to

@@ -341,18 +341,22 @@ class Scale(unittest.TestCase):
             json.dump(entries, f)
         return src
 
+    def one_shot_and_link(self, src):
+        """The JSON report of `src`'s database, one-shot and extract + link (asserted equal)."""
+        sums = os.path.join(src, "sums")
+        self.assertEqual(lc("extract", "-p", src, "-o", sums).returncode, 0)
+        one = lc("--no-cache", "-p", src, "--format", "json", "--deterministic", "--srcroot", src)
+        both = lc("link", "-p", src, "--format", "json", "--deterministic", "--srcroot", src, sums)
+        self.assertEqual(one.stdout, both.stdout)
+        return sums, json.loads(both.stdout)
+
     def test_programs_with_a_main_are_linked_apart(self):
         src = self.write_database("two-programs", {
             "lua/lua.c": "#include <unistd.h>\nvoid helper(void) { sleep(1); }\n"
                          "int main(void) { helper(); return 0; }\n",
             "server/server.c": "void helper(void) { }\nint main(void) { helper(); return 0; }\n",
         })
-        sums = os.path.join(src, "sums")
-        self.assertEqual(lc("extract", "-p", src, "-o", sums).returncode, 0)
-        one = lc("--no-cache", "-p", src, "--format", "json", "--deterministic", "--srcroot", src)
-        both = lc("link", "-p", src, "--format", "json", "--deterministic", "--srcroot", src, sums)
-        self.assertEqual(one.stdout, both.stdout)
-        doc = json.loads(both.stdout)
+        sums, doc = self.one_shot_and_link(src)
         # Each main seeds a program of its own: helper and main are defined once in each.
         self.assertEqual(doc["statistics"]["duplicate_definitions"], 0)
         self.assertEqual([e for e in doc["errors"] if e["kind"] == "notice"], [])
@@ -367,12 +371,7 @@ class Scale(unittest.TestCase):
                          "void lua_start(void) { helper(); }\n",
             "server/server.c": "void helper(void) { }\nvoid lua_start(void) { helper(); }\n",
         })
-        sums = os.path.join(src, "sums")
-        self.assertEqual(lc("extract", "-p", src, "-o", sums).returncode, 0)
-        one = lc("--no-cache", "-p", src, "--format", "json", "--deterministic", "--srcroot", src)
-        both = lc("link", "-p", src, "--format", "json", "--deterministic", "--srcroot", src, sums)
-        self.assertEqual(one.stdout, both.stdout)
-        doc = json.loads(both.stdout)
+        sums, doc = self.one_shot_and_link(src)
         # Both plugins define helper and lua_start.
         self.assertEqual(doc["statistics"]["duplicate_definitions"], 2)
         notices = [e["message"] for e in doc["errors"] if e["kind"] == "notice"]

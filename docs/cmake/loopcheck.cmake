@@ -15,8 +15,8 @@
 # with a depfile listing the headers the TU read, so editing a source or a
 # header re-extracts only the TUs that read it; `loopcheck link` then writes
 # OUTPUT from the summaries. Run it once per program (TARGETS = that program's
-# executable and the libraries it links) so that two programs of one tree are
-# not merged into one call graph.
+# executable and the libraries it links) for one report per program; one link
+# over several programs analyses each on its own too (docs/design.md).
 #
 # The summaries are read from the compile database, so the project needs
 # CMAKE_EXPORT_COMPILE_COMMANDS ON (Makefile and Ninja generators). The link

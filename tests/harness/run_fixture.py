@@ -5,6 +5,8 @@ A fixture is a directory fixtures/NAME/ holding .c/.h files and an optional fixt
 
     {"flags":    ["-DFOO", "-Iinclude"],   compiler flags of every source (relative to the fixture)
      "sources":  ["a.c", "b.c"],           default: every *.c below the fixture, sorted
+     "variants": {"a.c": [["-DDEBUG"]]},   further compile commands of a source, each with these
+                                           flags added (one source built for two programs)
      "args":     ["--some-option"],        extra loopcheck arguments; {fixture} is replaced by the
                                            fixture's absolute path ("--config", "{fixture}/lc.json")
      "exit":     1,                        expected exit code; default 1 if anything is expected, else 0
@@ -57,7 +59,7 @@ import urllib.parse
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_SKIP = 0, 1, 2, 77
 TIMEOUT_SECONDS = 600  # sanitizer builds are slow; a hang still ends
-FIXTURE_KEYS = {"flags", "sources", "args", "exit", "requires", "allow_errors"}
+FIXTURE_KEYS = {"flags", "sources", "variants", "args", "exit", "requires", "allow_errors"}
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "ThreadSanitizer", "MemorySanitizer")
 
@@ -114,6 +116,13 @@ def load_fixture(fixture_dir):
             raise FixtureError(f"{path}: source '{src}' does not exist")
     if not cfg["sources"]:
         raise FixtureError(f"{fixture_dir}: no .c sources")
+    cfg.setdefault("variants", {})
+    variants = cfg["variants"]
+    if not isinstance(variants, dict) or not all(
+            src in cfg["sources"] and isinstance(v, list) and
+            all(isinstance(f, list) and all(isinstance(a, str) for a in f) for f in v)
+            for src, v in variants.items()):
+        raise FixtureError(f"{path}: 'variants' must map sources to lists of flag lists")
     if "exit" in cfg and not isinstance(cfg["exit"], int):
         raise FixtureError(f"{path}: 'exit' must be an integer")
     cfg.setdefault("allow_errors", False)
@@ -186,8 +195,9 @@ def write_compdb(fixture_dir, cfg, out_dir):
     entries = []
     for src in cfg["sources"]:
         path = os.path.join(fixture_dir, src)
-        entries.append({"directory": fixture_dir, "file": path,
-                        "arguments": ["cc", "-c", path, *cfg["flags"]]})
+        for extra in [[]] + cfg["variants"].get(src, []):
+            entries.append({"directory": fixture_dir, "file": path,
+                            "arguments": ["cc", "-c", path, *cfg["flags"], *extra]})
     with open(os.path.join(out_dir, "compile_commands.json"), "w", encoding="utf-8") as f:
         json.dump(entries, f, indent=2)
         f.write("\n")
