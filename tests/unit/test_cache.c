@@ -12,9 +12,10 @@
 #include "parse.h"
 #include "util.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,26 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/lc-cache-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp), "mkdtemp failed");
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+LC_TEST_TMPDIR("/tmp/lc-cache-XXXXXX");
 
 TestSuite(cache, .init = setup, .fini = teardown);
 

@@ -7,35 +7,16 @@
 #include "compdb.h"
 #include "util.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/lc-compdb-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp), "mkdtemp failed");
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	chmod(path, 0700); /* the unreadable-file test leaves a 000 file */
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+LC_TEST_TMPDIR("/tmp/lc-compdb-XXXXXX");
 
 /* tmp/rel as a heap string. */
 static char *at(const char *rel)

@@ -13,34 +13,16 @@
 #include "summary.h"
 #include "util.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmp[64];
-
-static void setup(void)
-{
-	strcpy(tmp, "/tmp/lc-summary-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp), "mkdtemp failed");
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void teardown(void)
-{
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+LC_TEST_TMPDIR("/tmp/lc-summary-XXXXXX");
 
 TestSuite(summary, .init = setup, .fini = teardown);
 
