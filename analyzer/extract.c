@@ -34,6 +34,9 @@ struct loop_ctx {
 	unsigned body_start; /* file offset of the body: changes before it are the header's */
 };
 
+/* Canonical VarDecl cursors, compared with clang_equalCursors. */
+typedef LC_VEC(CXCursor) cursor_set;
+
 typedef struct walker {
 	CXTranslationUnit tu;
 	lc_facts *f;
@@ -45,6 +48,11 @@ typedef struct walker {
 	LC_VEC(pending_result) pending;
 	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
+	bool is_c;            /* C (or Objective-C), not C++: see dead_if_branch */
+	/* Variables changed somewhere in the current function, and in the
+	 * whole TU, collected on first need (see constant_flag). */
+	cursor_set fn_written, tu_written;
+	bool fn_scanned, tu_scanned;
 	const char *last_path; /* the last file path interned into f's arena */
 	/* Cache of the last file's contents, for expression text. */
 	CXFile text_file;
@@ -1370,8 +1378,269 @@ static void visit_subtree(walker *w, CXCursor c, CXCursor parent)
 		clang_visitChildren(c, visit, w);
 }
 
-/* if statements testing fork()'s result: the child's branch runs in another
- * process, where the loop does not run; its calls are marked. */
+/* ---- dead branches ------------------------------------------------------ */
+
+/* Code that can never run is not on the loop, and is not recorded: the
+ * branch of an if whose condition is a constant (if (0), if (DEBUG && x),
+ * the else of if (1)), the body of while (0), and branches that test a flag
+ * that never changes (int debugmsg = 0; ... if (debugmsg) D(...)). The body
+ * of do { } while (0) runs once and is walked as usual; calls in a
+ * condition run and are recorded. */
+
+typedef enum { COND_UNKNOWN, COND_FALSE, COND_TRUE } cond_value;
+
+/* Collects the variables a subtree may change. A read of an integer
+ * variable is wrapped in an implicit lvalue-to-rvalue cast (an UnexposedExpr
+ * to libclang) or is the operand of sizeof; met directly below anything else
+ * (=, +=, ++, &, an asm operand) the variable may change. No operator has to
+ * be read, and a context not thought of counts as a change. */
+typedef struct write_scan {
+	cursor_set *written;
+	bool paren_reads; /* the enclosing ParenExpr is itself read: (flag) */
+} write_scan;
+
+static bool read_context(CXCursor parent, const write_scan *s)
+{
+	enum CXCursorKind k = clang_getCursorKind(parent);
+	return k == CXCursor_UnexposedExpr || k == CXCursor_UnaryExpr ||
+	       (k == CXCursor_ParenExpr && s->paren_reads);
+}
+
+static enum CXChildVisitResult write_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	write_scan *s = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if (k == CXCursor_DeclRefExpr) {
+		if (read_context(parent, s))
+			return CXChildVisit_Continue;
+		CXCursor var = clang_getCursorReferenced(c);
+		if (clang_getCursorKind(var) == CXCursor_VarDecl)
+			lc_vec_push(s->written, clang_getCanonicalCursor(var));
+		return CXChildVisit_Continue;
+	}
+	if (k != CXCursor_ParenExpr)
+		return CXChildVisit_Recurse;
+	/* Parentheses pass their context on: (x) = 1 writes x. */
+	bool saved = s->paren_reads;
+	s->paren_reads = read_context(parent, s);
+	clang_visitChildren(c, write_visitor, s);
+	s->paren_reads = saved;
+	return CXChildVisit_Continue;
+}
+
+/* The TU's own code: function bodies and file-scope initialisers
+ * (static int *p = &verbose) outside library headers. */
+static enum CXChildVisitResult tu_write_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if ((k == CXCursor_VarDecl || (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c))) &&
+	    !in_system_header(c))
+		clang_visitChildren(c, write_visitor, d);
+	return CXChildVisit_Continue;
+}
+
+static bool set_has(const cursor_set *s, CXCursor c)
+{
+	for (size_t i = 0; i < s->len; i++)
+		if (clang_equalCursors(s->ptr[i], c))
+			return true;
+	return false;
+}
+
+/* Is `var` (canonical) changed anywhere in the current function, or with
+ * `tu_wide` anywhere in the TU? One scan per function or TU, on first
+ * need; the TU's scan covers the function's too. */
+static bool is_written(walker *w, CXCursor var, bool tu_wide)
+{
+	if (tu_wide && !w->tu_scanned) {
+		write_scan s = { &w->tu_written, false };
+		clang_visitChildren(clang_getTranslationUnitCursor(w->tu), tu_write_visitor, &s);
+		w->tu_scanned = true;
+	}
+	if (w->tu_scanned)
+		return set_has(&w->tu_written, var);
+	if (!w->fn_scanned) {
+		write_scan s = { &w->fn_written, false };
+		clang_visitChildren(w->function_cursor, write_visitor, &s);
+		w->fn_scanned = true;
+	}
+	return set_has(&w->fn_written, var);
+}
+
+static bool is_integer_type(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	return (t.kind >= CXType_Bool && t.kind <= CXType_Int128) || t.kind == CXType_Enum;
+}
+
+/* The value of an integer variable that never changes: a local initialised
+ * with a constant, or a static file-scope variable with a constant
+ * initialiser or none (zero), that nothing assigns, increments or takes
+ * the address of. Not a volatile or a static local, and never an extern or
+ * non-static global: another TU may write it. */
+static bool constant_flag(walker *w, CXCursor var, long long *value)
+{
+	if (clang_getCursorKind(var) != CXCursor_VarDecl)
+		return false;
+	CXType t = clang_getCursorType(var);
+	if (clang_isVolatileQualifiedType(t) || !is_integer_type(t))
+		return false;
+	var = clang_getCanonicalCursor(var);
+	enum CX_StorageClass sc = clang_Cursor_getStorageClass(var);
+	enum CXLinkageKind linkage = clang_getCursorLinkage(var);
+	lc_value init = { 0 };
+	if (linkage == CXLinkage_NoLinkage && sc != CX_SC_Static) {
+		evaluate_int(var, &init);
+		if (!init.has_ival || is_written(w, var, false))
+			return false;
+	} else if (linkage == CXLinkage_Internal && sc == CX_SC_Static) {
+		/* Only a definition has an initialiser; tentative ones are zero. */
+		CXCursor def = clang_getCursorDefinition(var);
+		if (!clang_Cursor_isNull(def)) {
+			evaluate_int(def, &init);
+			if (!init.has_ival)
+				return false;
+		}
+		if (is_written(w, var, true))
+			return false;
+	} else {
+		return false;
+	}
+	*value = init.ival;
+	return true;
+}
+
+/* Is a UnaryOperator a `!`? libclang 14 does not say: read its first
+ * character. In a macro body that is the macro's name: not known. */
+static bool unary_is_not(walker *w, CXCursor c)
+{
+	CXFile f;
+	unsigned off;
+	clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL, NULL,
+				  &off);
+	return f && load_text(w, f) && off < w->text_len && w->text[off] == '!';
+}
+
+static cond_value condition_value_at(walker *w, CXCursor cond, unsigned depth)
+{
+	if (depth > CONDITION_DEPTH)
+		return COND_UNKNOWN;
+	cond = strip(cond);
+	long long flag;
+	lc_value v = { 0 };
+	switch (clang_getCursorKind(cond)) {
+	case CXCursor_DeclRefExpr:
+		if (constant_flag(w, clang_getCursorReferenced(cond), &flag))
+			return flag ? COND_TRUE : COND_FALSE;
+		break;
+	case CXCursor_UnaryOperator:
+		if (unary_is_not(w, cond)) {
+			cond_value inner = condition_value_at(w, first_child(cond), depth + 1);
+			return inner == COND_UNKNOWN ? inner : inner == COND_TRUE ? COND_FALSE : COND_TRUE;
+		}
+		break;
+	case CXCursor_BinaryOperator: {
+		children ch;
+		get_children(cond, &ch);
+		op_kind op = ch.n == 2 ? binary_operator(w, ch.items[0], ch.items[1]) : OP_UNKNOWN;
+		if (op != OP_AND && op != OP_OR)
+			break;
+		/* a && b is false when either side is; a || b true when either is. */
+		cond_value decides = op == OP_AND ? COND_FALSE : COND_TRUE;
+		cond_value l = condition_value_at(w, ch.items[0], depth + 1);
+		if (l == decides)
+			return l;
+		cond_value r = condition_value_at(w, ch.items[1], depth + 1);
+		return r == decides || l == r ? r : COND_UNKNOWN;
+	}
+	default:
+		break;
+	}
+	/* Constants, enumerators, const variables, sizeof, (f(), 0): clang's
+	 * folder ignores side effects. */
+	evaluate_int(cond, &v);
+	return !v.has_ival ? COND_UNKNOWN : v.ival ? COND_TRUE : COND_FALSE;
+}
+
+static cond_value condition_value(walker *w, CXCursor cond)
+{
+	return condition_value_at(w, cond, 0);
+}
+
+/* A goto or a switch's case can enter a branch whatever its condition
+ * (if (0) { case 1: ... }, if (0) { fail: ... }): such a branch is live. */
+typedef struct entry_scan {
+	bool found;
+	bool in_switch; /* cases below belong to a switch inside the branch */
+} entry_scan;
+
+static enum CXChildVisitResult entry_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	entry_scan *s = d;
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_LabelStmt:
+		s->found = true;
+		return CXChildVisit_Break;
+	case CXCursor_CaseStmt:
+	case CXCursor_DefaultStmt:
+		if (s->in_switch)
+			return CXChildVisit_Recurse;
+		s->found = true;
+		return CXChildVisit_Break;
+	case CXCursor_SwitchStmt: {
+		bool saved = s->in_switch;
+		s->in_switch = true;
+		clang_visitChildren(c, entry_visitor, s);
+		s->in_switch = saved;
+		return s->found ? CXChildVisit_Break : CXChildVisit_Continue;
+	}
+	default:
+		return CXChildVisit_Recurse;
+	}
+}
+
+static bool can_be_entered(CXCursor branch)
+{
+	entry_scan s = { false, false };
+	if (clang_getCursorKind(branch) == CXCursor_LabelStmt)
+		return true;
+	clang_visitChildren(branch, entry_visitor, &s);
+	return s.found;
+}
+
+/* Which branch of an if statement never runs: 1 (then) when the condition
+ * is known false, 2 (else) when it is known true, 0 when either may. Only
+ * in C: a C++ if may hold an initialiser before its condition, and C++
+ * references change variables without an operator. */
+static unsigned dead_if_branch(walker *w, const children *ch)
+{
+	if (!w->is_c)
+		return 0;
+	cond_value v = condition_value(w, ch->items[0]);
+	unsigned dead = v == COND_FALSE ? 1 : v == COND_TRUE && ch->n == 3 ? 2 : 0;
+	return dead && !can_be_entered(ch->items[dead]) ? dead : 0;
+}
+
+/* while (0) { ... }: only the condition runs (a for loop's condition is
+ * not looked at; the body of do { } while (0) runs once). */
+static bool visit_dead_loop(walker *w, CXCursor c)
+{
+	if (!w->is_c || w->function < 0 || clang_getCursorKind(c) != CXCursor_WhileStmt)
+		return false;
+	children ch;
+	get_children(c, &ch);
+	if (ch.n != 2 || condition_value(w, ch.items[0]) != COND_FALSE ||
+	    can_be_entered(ch.items[1]))
+		return false;
+	visit_subtree(w, ch.items[0], c);
+	return true;
+}
+
+/* if statements: a branch that never runs is skipped; when the statement
+ * tests fork()'s result, the child's branch runs in another process, where
+ * the loop does not run, and its calls are marked. */
 static enum CXChildVisitResult visit_if(walker *w, CXCursor c)
 {
 	if (w->function < 0)
@@ -1380,11 +1649,14 @@ static enum CXChildVisitResult visit_if(walker *w, CXCursor c)
 	get_children(c, &ch);
 	if (ch.n < 2 || ch.n > 3)
 		return CXChildVisit_Recurse;
+	unsigned dead = dead_if_branch(w, &ch);
 	int child = fork_child_branch(w, ch.items[0]);
-	if (!child)
+	if (!child && !dead)
 		return CXChildVisit_Recurse;
 	for (unsigned i = 0; i < ch.n; i++) {
-		bool in_child = (int)i == child;
+		if (i == dead)
+			continue;
+		bool in_child = child && (int)i == child; /* the condition is never the child's */
 		w->fork_child += in_child;
 		visit_subtree(w, ch.items[i], c);
 		w->fork_child -= in_child;
@@ -1413,6 +1685,8 @@ static void visit_function(walker *w, CXCursor c)
 	w->function_key = fn.key;
 	w->loop = -1;
 	w->loop_depth = 0;
+	w->fn_scanned = false;
+	w->fn_written.len = 0;
 	clang_visitChildren(c, visit, w);
 	w->pending.len = 0;
 	w->function = saved_fn;
@@ -1455,7 +1729,8 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_ForStmt:
 	case CXCursor_WhileStmt:
 	case CXCursor_DoStmt:
-		visit_loop(w, c);
+		if (!visit_dead_loop(w, c))
+			visit_loop(w, c);
 		return CXChildVisit_Continue;
 	case CXCursor_IfStmt:
 		return visit_if(w, c);
@@ -1522,6 +1797,11 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	w.f = out;
 	w.function = -1;
 	w.loop = -1;
+	/* clang_getCursorLanguage calls a C++ function C; the printing policy
+	 * follows the TU's language options. */
+	CXPrintingPolicy pp = clang_getCursorPrintingPolicy(clang_getTranslationUnitCursor(tu));
+	w.is_c = clang_PrintingPolicy_getProperty(pp, CXPrintingPolicy_UseVoidForZeroParams);
+	clang_PrintingPolicy_dispose(pp);
 	record_diagnostics(&w);
 	clang_getInclusions(tu, inclusion_visitor, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit, &w);
@@ -1529,4 +1809,6 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	lc_strmap_free(&w.used);
 	lc_vec_free(&w.pending);
 	lc_vec_free(&w.loops);
+	lc_vec_free(&w.fn_written);
+	lc_vec_free(&w.tu_written);
 }
