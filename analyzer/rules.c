@@ -723,7 +723,7 @@ static int load_entry_fn(loader *L, const cJSON *obj)
 
 static const char *const blocking_keys[] = {"function", "rule",	    "category", "reason",
 					    "alternative", "severity", "when",	   "unless",
-					    "fd_arg",	   NULL};
+					    "fd_arg",	   "fd_stream_only", NULL};
 
 static int load_blocking(loader *L, const cJSON *obj)
 {
@@ -755,6 +755,11 @@ static int load_blocking(loader *L, const cJSON *obj)
 	    load_conds(L, obj, "unless", &b.unless, &b.nunless) < 0 ||
 	    get_arg(L, obj, "fd_arg", false, &b.fd_arg) < 0)
 		return -1;
+	bool present = false;
+	if (get_bool(L, obj, "fd_stream_only", &b.fd_stream_only, &present) < 0)
+		return -1;
+	if (b.fd_stream_only && b.fd_arg < 0)
+		return fail(L, "\"fd_stream_only\" needs \"fd_arg\"");
 	if (!b.category)
 		b.category = rule->category;
 	if (sev >= 0) {
@@ -767,7 +772,8 @@ static int load_blocking(loader *L, const cJSON *obj)
 	return 0;
 }
 
-static const char *const descriptor_keys[] = {"function", "produces", "nonblocking_if", NULL};
+static const char *const descriptor_keys[] = {"function", "produces", "nonblocking_if",
+					      "datagram_if", NULL};
 
 static int load_descriptor(loader *L, const cJSON *obj)
 {
@@ -776,7 +782,8 @@ static int load_descriptor(loader *L, const cJSON *obj)
 	if (check_object(L, obj, "a descriptor source", descriptor_keys) < 0 ||
 	    get_string(L, obj, "function", true, &s.function) < 0 ||
 	    get_word(L, obj, "produces", true, produces_words, 0, &produces) < 0 ||
-	    load_conds(L, obj, "nonblocking_if", &s.nonblocking_if, &s.nnonblocking_if) < 0)
+	    load_conds(L, obj, "nonblocking_if", &s.nonblocking_if, &s.nnonblocking_if) < 0 ||
+	    load_conds(L, obj, "datagram_if", &s.datagram_if, &s.ndatagram_if) < 0)
 		return -1;
 	s.is_socket = produces == 1;
 	lc_vec_push(&L->rs->fd_sources, s);

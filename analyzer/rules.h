@@ -104,6 +104,7 @@ typedef struct lc_blocking {
 	lc_cond *unless;      /* if any holds, the call does not block */
 	size_t nunless;
 	int fd_arg;           /* >= 0: blocks only on a descriptor known to block */
+	bool fd_stream_only;  /* ... and not on a datagram socket (connect) */
 	const char *profile;
 } lc_blocking;
 
@@ -115,6 +116,8 @@ typedef struct lc_fd_source {
 	bool is_socket;
 	lc_cond *nonblocking_if; /* any holds: the descriptor is non-blocking */
 	size_t nnonblocking_if;
+	lc_cond *datagram_if;    /* any holds: a datagram socket (no connection) */
+	size_t ndatagram_if;
 } lc_fd_source;
 
 /* A call that makes a descriptor non-blocking.

@@ -19,7 +19,9 @@ typedef struct entry {
 
 typedef LC_VEC(entry) entry_vec;
 
-enum { FD_FILE = 1, FD_BLOCKING_SOCKET = 2, FD_NONBLOCKING = 4 };
+/* What a descriptor variable may hold, ORed over every place it is set:
+ * FD_STREAM marks a socket that is not known to carry datagrams. */
+enum { FD_FILE = 1, FD_BLOCKING_SOCKET = 2, FD_NONBLOCKING = 4, FD_STREAM = 8 };
 
 typedef struct solver {
 	const lc_program *p;
@@ -281,6 +283,9 @@ static void classify_descriptors(solver *s)
 			const lc_fd_source *src = lc_ruleset_fd_source(s->rs, c->name);
 			if (src) {
 				unsigned char fl = src->is_socket ? FD_BLOCKING_SOCKET : FD_FILE;
+				if (src->is_socket &&
+				    !any_cond_holds(src->datagram_if, src->ndatagram_if, c))
+					fl |= FD_STREAM;
 				if (any_cond_holds(src->nonblocking_if, src->nnonblocking_if, c))
 					fl = FD_NONBLOCKING;
 				mark_fd(s, c->result_to.key, fl);
@@ -310,8 +315,9 @@ static void classify_descriptors(solver *s)
 	}
 }
 
-/* FD_FILE or FD_BLOCKING_SOCKET when the descriptor is known to block, else 0. */
-static unsigned fd_value_blocks(solver *s, const lc_value *fd)
+/* FD_FILE or FD_BLOCKING_SOCKET when the descriptor is known to block (and,
+ * with `stream_only`, may be a stream socket), else 0. */
+static unsigned fd_value_blocks(solver *s, const lc_value *fd, bool stream_only)
 {
 	if (fd->kind == LC_VAL_CALL && fd->name) {
 		const lc_fd_source *src = lc_ruleset_fd_source(s->rs, fd->name);
@@ -325,10 +331,13 @@ static unsigned fd_value_blocks(solver *s, const lc_value *fd)
 	unsigned char fl = s->fd_flags.ptr[id];
 	if (fl & FD_NONBLOCKING)
 		return 0;
+	if (stream_only && !(fl & FD_STREAM))
+		return 0;
 	return fl & FD_FILE ? FD_FILE : fl & FD_BLOCKING_SOCKET;
 }
 
-static unsigned fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller)
+static unsigned fd_blocks(solver *s, const lc_call *call, int arg, uint32_t caller,
+			  bool stream_only)
 {
 	leaf_vec leaves = { 0 };
 	resolve_arg(s, call, arg, caller, 0, &leaves);
@@ -336,7 +345,7 @@ static unsigned fd_blocks(solver *s, const lc_call *call, int arg, uint32_t call
 	for (size_t i = 0; i < leaves.len && !blocks; i++) {
 		const arg_leaf *l = &leaves.ptr[i];
 		if (l->arg >= 0 && (unsigned)l->arg < l->call->nargs)
-			blocks = fd_value_blocks(s, &l->call->args[l->arg]);
+			blocks = fd_value_blocks(s, &l->call->args[l->arg], stream_only);
 	}
 	lc_vec_free(&leaves);
 	return blocks;
@@ -357,7 +366,7 @@ static const lc_blocking *match_blocking(solver *s, const char *name, const lc_c
 		for (size_t i = 0; ok && i < b->nunless; i++)
 			ok = !cond_resolved(s, &b->unless[i], call, caller, true);
 		if (ok && b->fd_arg >= 0)
-			ok = (*fd_kind = fd_blocks(s, call, b->fd_arg, caller)) != 0;
+			ok = (*fd_kind = fd_blocks(s, call, b->fd_arg, caller, b->fd_stream_only)) != 0;
 		if (ok)
 			return b;
 	}

@@ -643,6 +643,9 @@ Test(errors, conditions)
 		     "\"null\": true, \"and\": [{\"arg\": 2}]}]}]}",
 		     "a condition needs one of \"null\", \"in\", \"has_bits\" or "
 		     "\"text_contains\" (blocking[0].unless[0].and[0])");
+	expect_error("{\"catalogue\": \"c\", \"blocking\": [{\"function\": \"f\", \"rule\": "
+		     "\"blocking/sleep\", \"reason\": \"r\", \"fd_stream_only\": true}]}",
+		     "\"fd_stream_only\" needs \"fd_arg\" (blocking[0])");
 }
 
 Test(errors, unknown_rule)
