@@ -28,9 +28,12 @@ typedef struct splitter {
 	lc_strmap symbols;           /* key of a defined external symbol -> id */
 	LC_VEC(index_vec) definers;  /* by symbol id: the TUs defining it, ascending */
 	bool *has_main;              /* by TU */
+	size_t *ndefs;               /* by TU: external symbols it defines */
 	/* The program being grown. */
 	bool *in;                    /* by TU */
 	index_vec queue;
+	LC_VEC(uint32_t) choices;    /* symbols with several definers, to choose for */
+	bool *to_choose;             /* by symbol: in `choices` */
 	size_t seed;
 	uint64_t *shared, *total;    /* by TU: argument similarity to the seed, memo */
 	bool *known;
@@ -45,8 +48,10 @@ static void add_definition(splitter *s, const char *key, size_t tu)
 		lc_vec_push(&s->definers, empty);
 	}
 	index_vec *d = &s->definers.ptr[id];
-	if (!d->len || d->ptr[d->len - 1] != tu)
+	if (!d->len || d->ptr[d->len - 1] != tu) {
 		lc_vec_push(d, tu);
+		s->ndefs[tu]++;
+	}
 }
 
 static void index_definitions(splitter *s)
@@ -90,8 +95,12 @@ static void similarity(const lc_facts *a, const lc_facts *b, uint64_t *shared, u
 		*shared = *total = 1;
 }
 
-/* Is TU `x` more like the seed than TU `y`? */
-static bool more_alike(splitter *s, size_t x, size_t y)
+/* Should the program take TU `x` rather than TU `y` for a symbol both
+ * define? The one built most like the seed; between equals, the one that
+ * defines fewer symbols (redis-cli's redisassert.c, a stub of two
+ * functions, rather than the server's debug.c, which defines the same two
+ * and fifty more that would drag the server in). */
+static bool better_definer(splitter *s, size_t x, size_t y)
 {
 	size_t tu[2] = { x, y };
 	for (int k = 0; k < 2; k++) {
@@ -101,7 +110,8 @@ static bool more_alike(splitter *s, size_t x, size_t y)
 			s->known[tu[k]] = true;
 		}
 	}
-	return s->shared[x] * s->total[y] > s->shared[y] * s->total[x];
+	uint64_t a = s->shared[x] * s->total[y], b = s->shared[y] * s->total[x];
+	return a != b ? a > b : s->ndefs[x] < s->ndefs[y];
 }
 
 static void take(splitter *s, size_t tu)
@@ -110,7 +120,10 @@ static void take(splitter *s, size_t tu)
 	lc_vec_push(&s->queue, tu);
 }
 
-/* `key` is referred to from the program: make sure a TU defining it is in. */
+/* `key` is referred to from the program: unless a TU of the program
+ * defines it, take its only definer, or note it to choose one later, when
+ * the definers there is no choice about are in (one of them may define it:
+ * the server's debug.c, taken for debugCommand, defines _serverAssert). */
 static void need(splitter *s, const char *key)
 {
 	if (!key)
@@ -119,14 +132,34 @@ static void need(splitter *s, const char *key)
 	if (id == LC_NONE)
 		return; /* a library's, or nobody's */
 	const index_vec *d = &s->definers.ptr[id];
-	size_t best = SIZE_MAX;
+	size_t eligible = 0, only = 0;
 	for (size_t i = 0; i < d->len; i++) {
 		size_t t = d->ptr[i];
 		if (s->in[t])
 			return;
 		if (s->has_main[t])
 			continue; /* another binary */
-		if (best == SIZE_MAX || more_alike(s, t, best))
+		eligible++;
+		only = t;
+	}
+	if (eligible == 1) {
+		take(s, only);
+	} else if (eligible > 1 && !s->to_choose[id]) {
+		s->to_choose[id] = true;
+		lc_vec_push(&s->choices, id);
+	}
+}
+
+/* Take the best definer of symbol `id`, unless the program has one now. */
+static void choose(splitter *s, uint32_t id)
+{
+	const index_vec *d = &s->definers.ptr[id];
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < d->len; i++) {
+		size_t t = d->ptr[i];
+		if (s->in[t])
+			return;
+		if (!s->has_main[t] && (best == SIZE_MAX || better_definer(s, t, best)))
 			best = t;
 	}
 	if (best != SIZE_MAX)
@@ -159,8 +192,15 @@ static void need_references(splitter *s, const lc_facts *f)
 static void close_program(splitter *s, lc_part_kind kind, lc_partition *out)
 {
 	memset(s->known, 0, s->n * sizeof(bool));
-	for (size_t q = 0; q < s->queue.len; q++)
-		need_references(s, s->facts[s->queue.ptr[q]]);
+	memset(s->to_choose, 0, s->definers.len * sizeof(bool));
+	s->choices.len = 0;
+	for (size_t q = 0, c = 0;;) {
+		while (q < s->queue.len)
+			need_references(s, s->facts[s->queue.ptr[q++]]);
+		if (c == s->choices.len)
+			break;
+		choose(s, s->choices.ptr[c++]);
+	}
 	lc_part part = { 0 };
 	part.kind = kind;
 	part.seed = s->seed;
@@ -201,11 +241,13 @@ lc_partition *lc_partition_programs(lc_facts *const *facts, size_t n)
 	s.n = n;
 	size_t m = n ? n : 1;
 	s.has_main = lc_xcalloc(m, sizeof(bool));
+	s.ndefs = lc_xcalloc(m, sizeof(size_t));
 	s.in = lc_xcalloc(m, sizeof(bool));
 	s.known = lc_xcalloc(m, sizeof(bool));
 	s.shared = lc_xcalloc(m, sizeof(uint64_t));
 	s.total = lc_xcalloc(m, sizeof(uint64_t));
 	index_definitions(&s);
+	s.to_choose = lc_xcalloc(s.definers.len ? s.definers.len : 1, sizeof(bool));
 
 	bool *reached = lc_xcalloc(m, sizeof(bool));
 	for (size_t t = 0; t < n; t++) {
@@ -242,6 +284,9 @@ lc_partition *lc_partition_programs(lc_facts *const *facts, size_t n)
 	lc_vec_free(&s.definers);
 	lc_strmap_free(&s.symbols);
 	lc_vec_free(&s.queue);
+	lc_vec_free(&s.choices);
+	free(s.to_choose);
+	free(s.ndefs);
 	free(s.has_main);
 	free(s.in);
 	free(s.known);
@@ -376,22 +421,27 @@ void lc_programs_merge(lc_result *into, lc_result *const *results, size_t n,
 		       lc_facts *const *facts, size_t nfacts)
 {
 	lc_strmap findings = { 0 }, errors = { 0 };
-	LC_VEC(const char *) keys = { 0 };
+	/* By finding key: how many the merged result holds, and how many the
+	 * program being merged has had so far. One program may report two
+	 * findings with one key (two calls in one macro expansion): a key is
+	 * kept as many times as the program reporting it most often does. */
+	LC_VEC(size_t) kept = { 0 }, mine = { 0 };
 	for (size_t k = 0; k < n; k++) {
 		const lc_result *from = results[k];
-		/* Findings are compared with the earlier programs' only: one
-		 * program's own findings are all kept, as its solve made them. */
-		keys.len = 0;
+		memset(mine.ptr, 0, mine.len * sizeof(size_t));
 		for (size_t i = 0; i < from->findings.len; i++) {
 			const lc_finding *f = &from->findings.ptr[i];
-			const char *key = finding_key(into->arena, f);
-			if (lc_strmap_get(&findings, key) != LC_NONE)
+			int added = 0;
+			uint32_t id = lc_strmap_intern(&findings, finding_key(into->arena, f), &added);
+			if (added) {
+				lc_vec_push(&kept, 0);
+				lc_vec_push(&mine, 0);
+			}
+			if (++mine.ptr[id] <= kept.ptr[id])
 				continue;
-			lc_vec_push(&keys, key);
+			kept.ptr[id] = mine.ptr[id];
 			lc_vec_push(&into->findings, *f);
 		}
-		for (size_t i = 0; i < keys.len; i++)
-			lc_strmap_intern(&findings, keys.ptr[i], NULL);
 		for (size_t i = 0; i < from->errors.len; i++) {
 			int added = 0;
 			lc_strmap_intern(&errors, error_key(into->arena, &from->errors.ptr[i]), &added);
@@ -418,7 +468,8 @@ void lc_programs_merge(lc_result *into, lc_result *const *results, size_t n,
 	}
 	lc_result_sort(into);
 	distinct_fingerprints(into);
-	lc_vec_free(&keys);
+	lc_vec_free(&kept);
+	lc_vec_free(&mine);
 	lc_strmap_free(&findings);
 	lc_strmap_free(&errors);
 }

@@ -12,10 +12,13 @@
  * external symbols that other TUs define: calls, functions used as values,
  * variables referred to (facts.h: `uses`, and the calls, arguments and
  * stores). When several TUs define a symbol and none is in the program
- * yet, the program takes the definer whose compile arguments are most like
- * the seed's (memcached and memcached-debug compile the same sources with
- * different -D); ties go to the first in TU order. A TU that defines main
- * is never pulled into another seed's program: a binary has one main.
+ * yet, the choice waits until the TUs there is no choice about are in (one
+ * may define the symbol); then the program takes the definer whose compile
+ * arguments are most like the seed's (memcached and memcached-debug compile
+ * the same sources with different -D), between equals the one defining
+ * fewer external symbols (a stub rather than a module that drags in
+ * another program), then the first in TU order. A TU that defines main is
+ * never pulled into another seed's program: a binary has one main.
  *   - No TU defines main (a library, a Node addon): one program of every
  *     TU, exactly as if there were no split.
  *   - TUs that no main reaches (tests without a main, code registered only
@@ -27,7 +30,9 @@
  *
  * Merge (results in, one result out). A finding that several programs
  * report (a call site in a TU they share: same rule, location and callee)
- * is kept once, from the first program. The per-TU errors are kept once
+ * is kept once, from the first program (a key that one program reports
+ * twice, two calls in one macro expansion, is kept as often as any one
+ * program reports it). The per-TU errors are kept once
  * each; the graph statistics are summed over the programs, the TU counts
  * are those of the database. Findings are sorted again, and a fingerprint
  * that two different findings of two programs share is made distinct
