@@ -898,6 +898,7 @@ static void visit_call(walker *w, CXCursor c)
 	lc_call call = { 0 };
 	call.caller = w->function;
 	call.loop_depth = w->loop_depth;
+	call.loop = w->loop;
 	call.in_fork_child = w->fork_child > 0;
 	call.loc = cursor_loc(w, c);
 	call.result_to.kind = LC_VAL_OTHER;

@@ -77,7 +77,7 @@ void lc_facts_dump(const lc_facts *f, void *stream)
 		if (c->macro)
 			fprintf(out, " macro=%s", c->macro);
 		if (c->loop_depth)
-			fprintf(out, " loops=%u", c->loop_depth);
+			fprintf(out, " loops=%u (innermost %d)", c->loop_depth, c->loop);
 		if (c->in_fork_child)
 			fprintf(out, " fork-child");
 		for (unsigned a = 0; a < c->nargs; a++) {

@@ -90,6 +90,7 @@ typedef struct lc_call {
 	 * `fd = open(...)`, `int fd = socket(...)`, `c->fd = accept(...)`. */
 	lc_value result_to; /* kind LC_VAL_VAR, LC_VAL_FIELD, LC_VAL_PARAM or OTHER */
 	unsigned loop_depth; /* number of enclosing loops inside the function */
+	int loop;            /* the innermost of them (index into facts->loops), -1 if none */
 	bool in_fork_child;  /* in the child's branch after fork(): another process */
 } lc_call;
 

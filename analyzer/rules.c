@@ -74,6 +74,7 @@ void lc_ruleset_free(lc_ruleset *rs)
 	lc_vec_free(&rs->registrars);
 	lc_vec_free(&rs->fields);
 	lc_vec_free(&rs->entry_fns);
+	lc_vec_free(&rs->iterations);
 	lc_vec_free(&rs->blocking);
 	lc_vec_free(&rs->fd_sources);
 	lc_vec_free(&rs->fd_setters);
@@ -721,6 +722,19 @@ static int load_entry_fn(loader *L, const cJSON *obj)
 	return 0;
 }
 
+static const char *const iteration_keys[] = {"function", "when", NULL};
+
+static int load_iteration(loader *L, const cJSON *obj)
+{
+	lc_iteration it = {.profile = L->profile, .family = L->family};
+	if (check_object(L, obj, "an iteration", iteration_keys) < 0 ||
+	    get_string(L, obj, "function", true, &it.function) < 0 ||
+	    load_conds(L, obj, "when", &it.when, &it.nwhen) < 0)
+		return -1;
+	lc_vec_push(&L->rs->iterations, it);
+	return 0;
+}
+
 static const char *const blocking_keys[] = {"function", "rule",	    "category", "reason",
 					    "alternative", "severity", "when",	   "unless",
 					    "fd_arg",	   "fd_stream_only", NULL};
@@ -879,7 +893,7 @@ static int load_rule(loader *L, const cJSON *obj)
 static const char *const profile_doc_keys[] = {
 	"$schema", "profile",	  "family",	 "description",		"registrars",
 	"fields",  "entries",	  "blocking",	 "descriptors", "nonblocking_setters",
-	"advice",  NULL};
+	"advice",  "iterations", NULL};
 static const char *const catalogue_doc_keys[] = {
 	"$schema",     "catalogue",	     "description", "blocking",
 	"descriptors", "nonblocking_setters", NULL};
@@ -944,7 +958,8 @@ static int load_root(loader *L, const cJSON *root)
 		lc_vec_push(&L->rs->profiles, p);
 		if (each(L, root, "registrars", load_registrar) < 0 ||
 		    each(L, root, "fields", load_field) < 0 ||
-		    each(L, root, "entries", load_entry_fn) < 0)
+		    each(L, root, "entries", load_entry_fn) < 0 ||
+		    each(L, root, "iterations", load_iteration) < 0)
 			return -1;
 		return load_catalogue(L, root);
 	}
@@ -999,14 +1014,15 @@ static cJSON *parse(loader *L)
 }
 
 typedef struct snapshot {
-	size_t rules, profiles, registrars, fields, entry_fns, blocking, fd_sources, fd_setters;
+	size_t rules, profiles, registrars, fields, entry_fns, iterations, blocking, fd_sources,
+		fd_setters;
 } snapshot;
 
 static snapshot take(const lc_ruleset *rs)
 {
-	return (snapshot){rs->rules.len,    rs->profiles.len,	rs->registrars.len,
-			  rs->fields.len,   rs->entry_fns.len, rs->blocking.len, rs->fd_sources.len,
-			  rs->fd_setters.len};
+	return (snapshot){rs->rules.len,      rs->profiles.len,  rs->registrars.len,
+			  rs->fields.len,     rs->entry_fns.len, rs->iterations.len,
+			  rs->blocking.len,   rs->fd_sources.len, rs->fd_setters.len};
 }
 
 static void restore(lc_ruleset *rs, snapshot s)
@@ -1016,6 +1032,7 @@ static void restore(lc_ruleset *rs, snapshot s)
 	rs->registrars.len = s.registrars;
 	rs->fields.len = s.fields;
 	rs->entry_fns.len = s.entry_fns;
+	rs->iterations.len = s.iterations;
 	rs->blocking.len = s.blocking;
 	rs->fd_sources.len = s.fd_sources;
 	rs->fd_setters.len = s.fd_setters;

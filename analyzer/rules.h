@@ -87,6 +87,19 @@ typedef struct lc_entry_fn {
 	const char *family;
 } lc_entry_fn;
 
+/* A call that runs one iteration of the loop (event_base_loop(base,
+ * EVLOOP_ONCE)): a program that calls it in a loop of its own runs the
+ * rest of that loop's body on the loop thread, between iterations.
+ * JSON: "iterations": [{"function": "event_base_loop",
+ *                       "when": [{"arg": 1, "has_bits": 1}]}] */
+typedef struct lc_iteration {
+	const char *function; /* glob */
+	lc_cond *when;        /* all must hold */
+	size_t nwhen;
+	const char *profile;
+	const char *family;
+} lc_iteration;
+
 /* A blocking or expensive function.
  * JSON: "blocking": [{"function": "fopen", "rule": "blocking/file-io",
  *   "reason": "...", "alternative": "...", "severity": "warning",
@@ -163,6 +176,7 @@ typedef struct lc_ruleset {
 	LC_VEC(lc_registrar) registrars;
 	LC_VEC(lc_field_entry) fields;
 	LC_VEC(lc_entry_fn) entry_fns;
+	LC_VEC(lc_iteration) iterations;
 	LC_VEC(lc_blocking) blocking;
 	LC_VEC(lc_fd_source) fd_sources;
 	LC_VEC(lc_fd_setter) fd_setters;

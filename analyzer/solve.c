@@ -15,6 +15,8 @@ typedef struct entry {
 	const char *profile, *family;
 	uint32_t origin;        /* LC_NONE if unknown */
 	int arg;                /* registrar argument index, -1 for fields and named entries */
+	uint32_t between;       /* run between loop iterations: the site in the driving loop
+				 * that calls it; else LC_NONE */
 } entry;
 
 typedef LC_VEC(entry) entry_vec;
@@ -87,7 +89,7 @@ static void add_slot_entries(solver *s, uint32_t slot, lc_context ctx, const cha
 	const lc_slot *sl = &s->p->slots.ptr[slot];
 	for (size_t i = 0; i < sl->values.len; i++) {
 		entry e = { sl->values.ptr[i].fn, ctx, registrar, kind, profile, family,
-			    sl->values.ptr[i].origin, arg };
+			    sl->values.ptr[i].origin, arg, LC_NONE };
 		lc_vec_push(&s->entries, e);
 	}
 }
@@ -122,7 +124,71 @@ static int entry_cmp(const void *pa, const void *pb)
 	int c = strcmp(p->fns.ptr[a->fn].key, p->fns.ptr[b->fn].key);
 	if (c)
 		return c;
-	return strcmp(a->registrar, b->registrar);
+	c = strcmp(a->registrar, b->registrar);
+	if (c)
+		return c;
+	if (a->between != b->between)
+		return a->between < b->between ? -1 : 1;
+	return a->arg - b->arg;
+}
+
+/* Is loop `inner` (an index into a TU's loops) `outer` or inside it? */
+static bool loop_within(const lc_facts *f, int inner, int outer)
+{
+	for (int l = inner, hops = 0; l >= 0 && (size_t)l < f->loops.len && hops < 10000; hops++) {
+		if (l == outer)
+			return true;
+		l = f->loops.ptr[l].parent;
+	}
+	return false;
+}
+
+static bool all_conds_hold(const lc_cond *c, size_t n, const lc_call *call);
+
+/* A program that drives the loop itself (do event_base_loop(base,
+ * EVLOOP_ONCE); while (idle_work() == 0);) runs the rest of that loop
+ * statement on the loop thread: what it calls there is an entry. */
+static void add_iteration_entries(solver *s)
+{
+	const lc_program *p = s->p;
+	const lc_ruleset *rs = s->rs;
+	if (!rs->iterations.len)
+		return;
+	uint32_t scratch;
+	for (uint32_t u = 0; u < p->fns.len; u++) {
+		const lc_fn *fn = &p->fns.ptr[u];
+		if (!fn->def || fn->tu >= p->nfacts || !p->facts[fn->tu])
+			continue;
+		const lc_facts *facts = p->facts[fn->tu];
+		for (uint32_t k = 0; k < fn->nsites; k++) {
+			const lc_call *c = p->sites.ptr[fn->first_site + k].call;
+			if (c->loop < 0 || (size_t)c->loop >= facts->loops.len || !c->name ||
+			    c->in_fork_child)
+				continue;
+			const lc_iteration *it = NULL;
+			for (size_t r = 0; r < rs->iterations.len && !it; r++)
+				if (lc_glob_match(rs->iterations.ptr[r].function, c->name) &&
+				    all_conds_hold(rs->iterations.ptr[r].when, rs->iterations.ptr[r].nwhen, c))
+					it = &rs->iterations.ptr[r];
+			if (!it)
+				continue;
+			for (uint32_t j = 0; j < fn->nsites; j++) {
+				uint32_t si = fn->first_site + j;
+				const lc_call *other = p->sites.ptr[si].call;
+				if (j == k || !loop_within(facts, other->loop, c->loop))
+					continue;
+				const uint32_t *t;
+				size_t nt = lc_site_targets(p, &p->sites.ptr[si], &t, &scratch);
+				for (size_t x = 0; x < nt; x++) {
+					if (!p->fns.ptr[t[x]].def)
+						continue;
+					entry e = { t[x], LC_CTX_LOOP, c->name, "work between loop iterations",
+						    it->profile, it->family, LC_NONE, -1, si };
+					lc_vec_push(&s->entries, e);
+				}
+			}
+		}
+	}
 }
 
 static void find_entries(solver *s)
@@ -148,7 +214,7 @@ static void find_entries(solver *s)
 			if (!lc_glob_match(ef->function, fn->name))
 				continue;
 			entry e = { (uint32_t)f, ef->context, ef->family ? ef->family : "the library",
-				    ef->kind, ef->profile, ef->family, LC_NONE, -1 };
+				    ef->kind, ef->profile, ef->family, LC_NONE, -1, LC_NONE };
 			lc_vec_push(&s->entries, e);
 		}
 	}
@@ -172,6 +238,7 @@ static void find_entries(solver *s)
 				break;
 		}
 	}
+	add_iteration_entries(s);
 	sort_program = p;
 	if (s->entries.len > 1)
 		qsort(s->entries.ptr, s->entries.len, sizeof(entry), entry_cmp);
@@ -818,7 +885,16 @@ static void build_chain(solver *s, lc_finding *f, uint32_t caller, const entry *
 	size_t k = 0;
 	lc_step *st;
 	const char *cb = p->fns.ptr[e->fn].name;
-	if (e->origin != LC_NONE) {
+	if (e->between != LC_NONE) {
+		const lc_site *ds = &p->sites.ptr[e->between];
+		st = &f->chain[k++];
+		st->kind = LC_STEP_REGISTRATION;
+		st->loc = ds->call->loc;
+		st->function = fn_name(p, ds->caller);
+		st->callee = ds->call->name;
+		st->message = arena_printf(a, "%s calls %s between iterations of %s()", st->function,
+					   cb, e->registrar);
+	} else if (e->origin != LC_NONE) {
 		/* Entries the library calls by name have no registration step. */
 		st = &f->chain[k++];
 		st->kind = LC_STEP_REGISTRATION;
@@ -906,7 +982,9 @@ static lc_finding *loop_finding(solver *s, uint32_t caller, const char *rule, lc
 	f.entry.family = e->family;
 	f.entry.context = e->context;
 	f.entry.definition = p->fns.ptr[e->fn].def->loc;
-	if (e->origin != LC_NONE) {
+	if (e->between != LC_NONE) {
+		f.entry.registration = p->sites.ptr[e->between].call->loc;
+	} else if (e->origin != LC_NONE) {
 		const lc_origin *o = &p->origins.ptr[e->origin];
 		f.entry.registration = o->loc;
 		if (!o->is_store && o->through && strcmp(o->through, e->registrar) != 0)

@@ -462,6 +462,7 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 			put_value(e, w, &c->args[a]);
 		put_value(e, w, &c->result_to);
 		lc_bw_varint(w, (uint64_t)c->loop_depth << 1 | (c->in_fork_child ? 1 : 0));
+		lc_bw_svarint(w, c->loop);
 	}
 
 	lc_bw_varint(w, f->stores.len);
@@ -865,6 +866,8 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		unsigned depth_and_fork = get_uint(d, r, "loop depth");
 		c->loop_depth = depth_and_fork >> 1;
 		c->in_fork_child = depth_and_fork & 1;
+		int64_t loop = lc_br_svarint(r);
+		c->loop = loop < -1 || loop > INT_MAX ? -2 : (int)loop; /* checked with the loops */
 	}
 
 	n = lc_br_count(r, 9);
@@ -897,6 +900,9 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		l->bound_is_data = b & 1;
 		l->bound_text = get_str(d, r);
 	}
+	for (size_t i = 0; i < f->calls.len && !broken(d); i++)
+		if (f->calls.ptr[i].loop < -1 || f->calls.ptr[i].loop >= (int)f->loops.len)
+			fail(d, "call %zu: loop index out of range", i);
 
 	n = lc_br_count(r, 5);
 	ALLOC_VEC(f->diags, n);

@@ -199,6 +199,8 @@ Test(summary, round_trip_is_exact)
 		cr_assert_eq(a->macro == NULL, b->macro == NULL);
 		cr_assert_eq(a->callee == NULL, b->callee == NULL);
 		cr_assert_eq(a->result_to.kind, b->result_to.kind);
+		cr_assert_eq(a->loop, b->loop);
+		cr_assert_eq(a->loop_depth, b->loop_depth);
 		cr_assert_eq(a->nargs, b->nargs);
 		for (unsigned k = 0; k < a->nargs; k++) {
 			cr_assert_eq(a->args[k].ival, b->args[k].ival);
