@@ -428,7 +428,8 @@ void lc_programs_merge(lc_result *into, lc_result *const *results, size_t n,
 	LC_VEC(size_t) kept = { 0 }, mine = { 0 };
 	for (size_t k = 0; k < n; k++) {
 		const lc_result *from = results[k];
-		memset(mine.ptr, 0, mine.len * sizeof(size_t));
+		for (size_t i = 0; i < mine.len; i++)
+			mine.ptr[i] = 0;
 		for (size_t i = 0; i < from->findings.len; i++) {
 			const lc_finding *f = &from->findings.ptr[i];
 			int added = 0;
