@@ -274,8 +274,11 @@ lc_partition *lc_partition_programs(lc_facts *const *facts, size_t n)
 				s.seed = t;
 			take(&s, t);
 		}
-		if (s.seed != SIZE_MAX)
+		size_t unreached = s.queue.len;
+		if (s.seed != SIZE_MAX) {
 			close_program(&s, LC_PART_REST, out);
+			out->parts[out->nparts - 1].nunreached = unreached;
+		}
 	}
 
 	free(reached);
@@ -359,8 +362,12 @@ char *lc_part_describe(const lc_partition *p, size_t i, lc_facts *const *facts)
 		describe_build(&sb, p, facts, part->seed);
 		return lc_sb_detach(&sb);
 	case LC_PART_REST:
-		return lc_xasprintf("program %zu of %zu: %zu translation unit%s that no main reaches",
-				    i + 1, p->nparts, part->ntus, part->ntus == 1 ? "" : "s");
+		lc_sb_init(&sb);
+		lc_sb_addf(&sb, "program %zu of %zu: %zu translation unit%s that no main reaches",
+			   i + 1, p->nparts, part->nunreached, part->nunreached == 1 ? "" : "s");
+		if (part->ntus > part->nunreached)
+			lc_sb_addf(&sb, " (%zu with what they use)", part->ntus);
+		return lc_sb_detach(&sb);
 	default:
 		return lc_xasprintf("program %zu of %zu: the whole database", i + 1, p->nparts);
 	}

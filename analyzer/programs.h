@@ -63,6 +63,7 @@ typedef struct lc_part {
 	size_t *tus;       /* indices into the facts array, ascending */
 	lc_facts **facts;  /* the same TUs (borrowed), ready for lc_link */
 	size_t ntus;
+	size_t nunreached; /* REST: how many of them no main reaches */
 } lc_part;
 
 typedef struct lc_partition {
@@ -78,7 +79,8 @@ void lc_partition_free(lc_partition *p);
 /* A line naming program `i` for --dump-callgraph: "program 1 of 3: main in
  * /src/server.c"; for a source built several times, which build: "main in
  * /src/d.c, build 2 of 2 (-DDEBUG)" with the arguments that another build
- * lacks. Heap string. */
+ * lacks; "program 3 of 3: 2 translation units that no main reaches (4 with
+ * what they use)". Heap string. */
 char *lc_part_describe(const lc_partition *p, size_t i, lc_facts *const *facts);
 
 /* Add the findings, errors and statistics of `n` per-program results to

@@ -175,6 +175,10 @@ Test(programs, function_values_and_uses_pull_their_definers_transitively)
 	lc_partition *p = lc_partition_programs(f, 4);
 	cr_assert_eq(p->nparts, 2);
 	cr_expect_eq(p->parts[1].seed, 3);
+	char *d = lc_part_describe(p, 1, f);
+	cr_expect_str_eq(d, "program 2 of 2: 1 translation unit that no main reaches "
+			    "(2 with what they use)");
+	free(d);
 	lc_partition_free(p);
 	/* The unreached TU with what it reaches: c.c is in both. */
 	expect_split(f, 4, "main 0 1 2; rest 2 3");
