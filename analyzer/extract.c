@@ -48,6 +48,7 @@ typedef struct walker {
 	LC_VEC(pending_result) pending;
 	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
+	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
 	bool is_c;            /* C (or Objective-C), not C++: see dead_if_branch */
 	/* Variables changed somewhere in the current function, and in the
 	 * whole TU, collected on first need (see constant_flag). */
@@ -899,7 +900,7 @@ static void visit_call(walker *w, CXCursor c)
 	call.caller = w->function;
 	call.loop_depth = w->loop_depth;
 	call.loop = w->loop;
-	call.in_fork_child = w->fork_child > 0;
+	call.off_loop = w->fork_child > 0 || w->dying > 0;
 	call.loc = cursor_loc(w, c);
 	call.result_to.kind = LC_VAL_OTHER;
 	for (size_t i = 0; i < w->pending.len; i++) {
@@ -1295,6 +1296,13 @@ static bool is_noreturn(walker *w, CXCursor fn)
 		return false;
 	if (!load_text(w, f1) || name > w->text_len)
 		return false;
+	/* A leading __attribute__((noreturn)) is not in the extent: look back
+	 * to the end of the previous declaration. */
+	for (unsigned back = 0; start > 0 && back < 256; back++, start--) {
+		char ch = w->text[start - 1];
+		if (ch == ';' || ch == '}' || ch == '{' || ch == '#')
+			break;
+	}
 	char *prefix = lc_xstrndup(w->text + start, name - start);
 	nr = strstr(prefix, "noreturn") || strstr(prefix, "_Noreturn") || strstr(prefix, "NORETURN");
 	free(prefix);
@@ -1377,6 +1385,89 @@ static void visit_subtree(walker *w, CXCursor c, CXCursor parent)
 {
 	if (visit(c, parent, w) == CXChildVisit_Recurse)
 		clang_visitChildren(c, visit, w);
+}
+
+/* ---- paths that end the process ---------------------------------------- */
+
+/* The statements of a block that run straight into a call that never
+ * returns (sleep(10); exit(0); or log_to_file(...); die(...);) belong to a
+ * process that is ending: they are not the loop's work, like fork()'s
+ * child. Only the straight run of expression statements and declarations
+ * just before that call counts: an earlier if or return may leave the
+ * block without reaching it. */
+
+static bool ends_process(walker *w, CXCursor stmt)
+{
+	CXCursor e = strip(stmt);
+	if (clang_getCursorKind(e) != CXCursor_CallExpr)
+		return false;
+	CXCursor callee = clang_getCursorReferenced(e);
+	return clang_getCursorKind(callee) == CXCursor_FunctionDecl && is_noreturn(w, callee);
+}
+
+static enum CXChildVisitResult last_child(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	*(CXCursor *)d = c;
+	return CXChildVisit_Continue;
+}
+
+static bool straight_line(CXCursor stmt)
+{
+	switch (clang_getCursorKind(stmt)) {
+	case CXCursor_CaseStmt:
+	case CXCursor_DefaultStmt:
+	case CXCursor_LabelStmt: {
+		/* "case 2: report(); die();": the labelled statement is the
+		 * label's last child. */
+		CXCursor sub = clang_getNullCursor();
+		clang_visitChildren(stmt, last_child, &sub);
+		return !clang_Cursor_isNull(sub) && straight_line(sub);
+	}
+	case CXCursor_CallExpr:
+	case CXCursor_UnexposedExpr:
+	case CXCursor_BinaryOperator:
+	case CXCursor_CompoundAssignOperator:
+	case CXCursor_UnaryOperator:
+	case CXCursor_CStyleCastExpr:
+	case CXCursor_ParenExpr:
+	case CXCursor_DeclStmt:
+	case CXCursor_NullStmt:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	lc_vec_push((cursor_set *)d, c);
+	return CXChildVisit_Continue;
+}
+
+static void visit_compound(walker *w, CXCursor c)
+{
+	cursor_set kids = { 0 };
+	clang_visitChildren(c, collect_child, &kids);
+	unsigned char *dying = NULL;
+	for (size_t i = 0; i < kids.len; i++) {
+		if (clang_getCursorKind(kids.ptr[i]) != CXCursor_CallExpr ||
+		    !ends_process(w, kids.ptr[i]))
+			continue;
+		if (!dying)
+			dying = lc_xcalloc(kids.len, 1);
+		for (size_t j = i; j > 0 && straight_line(kids.ptr[j - 1]) && !dying[j - 1]; j--)
+			dying[j - 1] = 1;
+	}
+	for (size_t i = 0; i < kids.len; i++) {
+		bool d = dying && dying[i];
+		w->dying += d;
+		visit_subtree(w, kids.ptr[i], c);
+		w->dying -= d;
+	}
+	free(dying);
+	lc_vec_free(&kids);
 }
 
 /* ---- dead branches ------------------------------------------------------ */
@@ -1735,6 +1826,9 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 		return CXChildVisit_Continue;
 	case CXCursor_IfStmt:
 		return visit_if(w, c);
+	case CXCursor_CompoundStmt:
+		visit_compound(w, c);
+		return CXChildVisit_Continue;
 	case CXCursor_StructDecl:
 	case CXCursor_UnionDecl:
 	case CXCursor_EnumDecl:

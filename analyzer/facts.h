@@ -91,7 +91,9 @@ typedef struct lc_call {
 	lc_value result_to; /* kind LC_VAL_VAR, LC_VAL_FIELD, LC_VAL_PARAM or OTHER */
 	unsigned loop_depth; /* number of enclosing loops inside the function */
 	int loop;            /* the innermost of them (index into facts->loops), -1 if none */
-	bool in_fork_child;  /* in the child's branch after fork(): another process */
+	bool off_loop;       /* in the child's branch after fork() (another process), or
+			      * just before exit()/abort() (a process that is ending):
+			      * nothing it calls is the loop's work */
 } lc_call;
 
 /* A store of a value into a slot: `w->cb = on_read`, `static T t = {.cb = f}`,

@@ -342,7 +342,7 @@ size_t lc_site_targets(const lc_program *p, const lc_site *s, const uint32_t **o
 {
 	/* After fork(), the child is another process: what it calls runs on
 	 * none of this program's threads (and never on the loop). */
-	if (s->call->in_fork_child) {
+	if (s->call->off_loop) {
 		*out = NULL;
 		return 0;
 	}

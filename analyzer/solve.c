@@ -163,7 +163,7 @@ static void add_iteration_entries(solver *s)
 		for (uint32_t k = 0; k < fn->nsites; k++) {
 			const lc_call *c = p->sites.ptr[fn->first_site + k].call;
 			if (c->loop < 0 || (size_t)c->loop >= facts->loops.len || !c->name ||
-			    c->in_fork_child)
+			    c->off_loop)
 				continue;
 			const lc_iteration *it = NULL;
 			for (size_t r = 0; r < rs->iterations.len && !it; r++)
@@ -472,7 +472,7 @@ static size_t site_targets(const solver *s, const lc_site *site, const uint32_t 
 {
 	if (site->slot != LC_NONE && s->passed && site->caller != LC_NONE &&
 	    s->on_loop[site->caller] && s->p->slots.ptr[site->slot].param_fn == site->caller &&
-	    !site->call->in_fork_child) {
+	    !site->call->off_loop) {
 		*out = s->passed[site->slot].ptr;
 		return s->passed[site->slot].len;
 	}
@@ -597,7 +597,7 @@ static void call_passed(walk *w, uint32_t owner, passing pg)
 	const lc_program *p = s->p;
 	for (uint32_t k = s->psites_first[pg.slot]; k < s->psites_first[pg.slot + 1]; k++) {
 		uint32_t si = s->psites[k];
-		if (p->sites.ptr[si].caller != owner || p->sites.ptr[si].call->in_fork_child)
+		if (p->sites.ptr[si].caller != owner || p->sites.ptr[si].call->off_loop)
 			continue;
 		if (reach(w, pg.fn, pg.site, p->sites.ptr[pg.site].caller))
 			s->through_param[pg.fn] = si;

@@ -461,7 +461,7 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 		for (unsigned a = 0; a < c->nargs; a++)
 			put_value(e, w, &c->args[a]);
 		put_value(e, w, &c->result_to);
-		lc_bw_varint(w, (uint64_t)c->loop_depth << 1 | (c->in_fork_child ? 1 : 0));
+		lc_bw_varint(w, (uint64_t)c->loop_depth << 1 | (c->off_loop ? 1 : 0));
 		lc_bw_svarint(w, c->loop);
 	}
 
@@ -865,7 +865,7 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		get_value(d, r, &c->result_to);
 		unsigned depth_and_fork = get_uint(d, r, "loop depth");
 		c->loop_depth = depth_and_fork >> 1;
-		c->in_fork_child = depth_and_fork & 1;
+		c->off_loop = depth_and_fork & 1;
 		int64_t loop = lc_br_svarint(r);
 		c->loop = loop < -1 || loop > INT_MAX ? -2 : (int)loop; /* checked with the loops */
 	}
