@@ -1009,6 +1009,16 @@ enum { CONDITION_DEPTH = 64 }; /* deeper && / || chains: assume data-bound */
 
 static bool condition_is_data_at(walker *w, CXCursor cond, CXCursor counter, unsigned depth);
 
+/* The counter of an enclosing counted loop: it starts at a constant but
+ * runs over the data (for (j = 0; j < i; j++) inside a loop over i). */
+static bool enclosing_counter(walker *w, CXCursor var)
+{
+	for (size_t i = 0; i < w->loops.len; i++)
+		if (clang_equalCursors(w->loops.ptr[i].counter, var))
+			return true;
+	return false;
+}
+
 static bool condition_is_data(walker *w, CXCursor cond, CXCursor counter)
 {
 	return condition_is_data_at(w, cond, counter, 0);
@@ -1050,7 +1060,8 @@ static bool condition_is_data_at(walker *w, CXCursor cond, CXCursor counter, uns
 		if (!clang_Cursor_isNull(counter) && !clang_Cursor_isNull(var) &&
 		    clang_equalCursors(var, counter))
 			continue;
-		if (!clang_Cursor_isNull(var) && is_constant_started_local(var))
+		if (!clang_Cursor_isNull(var) && is_constant_started_local(var) &&
+		    !enclosing_counter(w, var))
 			continue;
 		return true;
 	}

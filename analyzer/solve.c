@@ -2,6 +2,7 @@
  * calls (see solve.h). */
 #include "solve.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1105,6 +1106,56 @@ static void collect_findings(solver *s)
 /* cpu/hotspot: nested loops whose bounds all depend on runtime data, at the
  * outermost such loop (intra-procedural: a loop calling a function that
  * loops is not counted). */
+/* A loop condition "i < r->nitems" split into the counter ("i") and the
+ * bound ("r->nitems"); false if it is not of that shape. */
+static bool split_bound(const char *cond, char *var, size_t nvar, const char **bound)
+{
+	const char *op = strpbrk(cond, "<>!=");
+	if (!op || op == cond)
+		return false;
+	const char *end = op;
+	while (end > cond && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	const char *start = end;
+	while (start > cond && (isalnum((unsigned char)start[-1]) || start[-1] == '_'))
+		start--;
+	if (start == end || (size_t)(end - start) >= nvar || start != cond)
+		return false;
+	memcpy(var, start, (size_t)(end - start));
+	var[end - start] = '\0';
+	op += strspn(op, "<>!=");
+	*bound = op + strspn(op, " \t");
+	return **bound != '\0';
+}
+
+/* Does `text` use identifier `id` as a whole word? */
+static bool mentions(const char *text, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = strstr(text, id); p; p = strstr(p + 1, id)) {
+		bool before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* Two nested loops are quadratic in one quantity when they run to the same
+ * bound (i < n, j < n) or the inner bound moves with the outer counter
+ * (j < i, j < i + k). Different bounds (rows and columns of a screen, a
+ * canvas's height and width) make an n*m walk over a 2-D structure. */
+static bool one_quantity(const lc_loop *outer, const lc_loop *inner)
+{
+	char ov[64], iv[64];
+	const char *ob, *ib;
+	if (!outer->bound_text || !inner->bound_text ||
+	    !split_bound(outer->bound_text, ov, sizeof ov, &ob) ||
+	    !split_bound(inner->bound_text, iv, sizeof iv, &ib))
+		return true; /* shapes not understood: keep the finding */
+	return strcmp(ob, ib) == 0 || mentions(ib, ov);
+}
+
 static void collect_loop_hotspots(solver *s, unsigned min_depth)
 {
 	const lc_program *p = s->p;
@@ -1158,7 +1209,10 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 			const lc_loop *ol = &f->loops.ptr[outer];
 			const char *ob = ol->bound_text ? ol->bound_text : "runtime data";
 			const char *ib = inner->bound_text ? inner->bound_text : "runtime data";
-			const char *order = depth == 2 ? "O(n^2)" : arena_printf(a, "O(n^%u)", depth);
+			bool two_sizes = depth == 2 && !one_quantity(ol, inner);
+			const char *order = two_sizes ? "O(n*m)"
+					    : depth == 2 ? "O(n^2)"
+							 : arena_printf(a, "O(n^%u)", depth);
 			lc_step last = { 0 };
 			last.kind = LC_STEP_BLOCKING;
 			last.loc = ol->loc;
@@ -1173,6 +1227,8 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 				ob, ib);
 			lc_finding *fd = loop_finding(s, u, "cpu/hotspot", ol->loc, lead, tail, &last);
 			fd->callee = NULL;
+			if (two_sizes)
+				fd->severity = LC_SEV_NOTE;
 			fd->reason = lc_arena_strdup(a, "nested loops over runtime data");
 			fd->summary = arena_printf(a, "%u nested loops over runtime data (%s) on the %s", depth,
 						   order, strstr(fd->chain[1].message, " runs on the ") + 13);
