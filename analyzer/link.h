@@ -15,10 +15,11 @@
  * That is how the solver finds entry points, to any depth of wrapping.
  *
  * Duplicate definitions: an external function defined at different places
- * in several TUs (two programs in one compile database) is one node whose
- * `def` is the first definition in TU order and whose call sites are those
- * of every definition; `alternatives` counts the others. Linking each
- * program's summaries on its own keeps them apart (docs/scale.md).
+ * in the TUs linked together is one node whose `def` is the first definition
+ * in TU order and whose call sites are those of every definition;
+ * `alternatives` counts the others. The pipeline links each program of a
+ * compile database on its own (programs.h), so this happens only when the
+ * TUs of one program disagree.
  *
  * Ownership: the program borrows the facts (they must outlive it) and owns
  * everything else; lc_program_free releases it.
