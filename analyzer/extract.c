@@ -536,6 +536,38 @@ static void add_store(walker *w, lc_slot_kind kind, const char *slot, const char
 	lc_vec_push(&w->f->stores, s);
 }
 
+/* The branches of `c ? on_tls_read : on_read` (NULL if `e` is no such
+ * expression): each may be the value stored or passed. */
+static bool conditional_branches(CXCursor e, CXCursor out[2])
+{
+	e = strip(e);
+	if (clang_getCursorKind(e) != CXCursor_ConditionalOperator)
+		return false;
+	children ch;
+	get_children(e, &ch);
+	if (ch.n != 3)
+		return false;
+	out[0] = ch.items[1];
+	out[1] = ch.items[2];
+	return true;
+}
+
+/* Store the value of expression `value` (either branch of a conditional,
+ * to any depth) into a slot. */
+static void store_value(walker *w, lc_slot_kind kind, const char *slot, const char *slot_name,
+			CXCursor value, CXCursor at)
+{
+	CXCursor branch[2];
+	if (conditional_branches(value, branch)) {
+		store_value(w, kind, slot, slot_name, branch[0], at);
+		store_value(w, kind, slot, slot_name, branch[1], at);
+		return;
+	}
+	lc_value v;
+	classify(w, value, &v);
+	add_store(w, kind, slot, slot_name, &v, at);
+}
+
 /* The slot an lvalue expression denotes: a field, a variable or a parameter. */
 /* handlers[i] names the slot of `handlers` (see array_slot). */
 static CXCursor array_base(CXCursor e)
@@ -632,9 +664,7 @@ static void visit_binary_operator(walker *w, CXCursor c)
 	if (!lvalue_slot(w, lhs, &kind, &key, &name))
 		return;
 	if (fnptr) {
-		lc_value v;
-		classify(w, rhs, &v);
-		add_store(w, kind, key, name, &v, c);
+		store_value(w, kind, key, name, rhs, c);
 	} else {
 		lc_value target = { 0 };
 		target.kind = kind == LC_SLOT_FIELD ? LC_VAL_FIELD
@@ -691,10 +721,8 @@ static void init_value(walker *w, CXCursor field, CXCursor value, CXCursor at)
 	}
 	if (!is_function_pointer_type(ft))
 		return;
-	lc_value v;
-	classify(w, value, &v);
 	const char *name = arena_cxstring(w->f->arena, clang_getCursorSpelling(field));
-	add_store(w, LC_SLOT_FIELD, field_key(w, field), name, &v, at);
+	store_value(w, LC_SLOT_FIELD, field_key(w, field), name, value, at);
 }
 
 typedef struct init_state {
@@ -867,9 +895,7 @@ static void visit_var_decl(walker *w, CXCursor c)
 	target.key = var_key(w, c);
 	target.name = arena_cxstring(w->f->arena, clang_getCursorSpelling(c));
 	if (is_function_pointer_type(t)) {
-		lc_value v;
-		classify(w, init, &v);
-		add_store(w, LC_SLOT_VAR, target.key, target.name, &v, c);
+		store_value(w, LC_SLOT_VAR, target.key, target.name, init, c);
 	} else if (is_record_or_array(t)) {
 		CXCursor sv = strip(init);
 		array_slot slot = { LC_SLOT_VAR, NULL, NULL };
@@ -955,8 +981,21 @@ static void visit_call(walker *w, CXCursor c)
 	if (nargs > 0) {
 		call.nargs = (unsigned)nargs;
 		call.args = lc_arena_alloc(w->f->arena, sizeof(lc_value) * (size_t)nargs);
-		for (int i = 0; i < nargs; i++)
-			classify(w, clang_Cursor_getArgument(c, (unsigned)i), &call.args[i]);
+		for (int i = 0; i < nargs; i++) {
+			CXCursor arg = clang_Cursor_getArgument(c, (unsigned)i), branch[2];
+			classify(w, arg, &call.args[i]);
+			/* reg(c ? on_tls_read : on_read): both flow into the
+			 * callee's parameter, as stores into its slot. */
+			if (call.kind == LC_CALL_DIRECT && call.callee &&
+			    conditional_branches(arg, branch)) {
+				char key[1024];
+				int n = snprintf(key, sizeof key, "%s#%d", call.callee, i);
+				if (n > 0 && (size_t)n < sizeof key)
+					store_value(w, LC_SLOT_PARAM,
+						    lc_arena_strdup(w->f->arena, key), call.name,
+						    arg, c);
+			}
+		}
 	}
 	lc_vec_push(&w->f->calls, call);
 }
