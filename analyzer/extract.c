@@ -49,6 +49,7 @@ typedef struct walker {
 	LC_VEC(struct loop_ctx) loops; /* enclosing counted loops, innermost last */
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
+	bool fork_switch;     /* the next block is the body of switch (fork()) */
 	bool is_c;            /* C (or Objective-C), not C++: see dead_if_branch */
 	/* Variables changed somewhere in the current function, and in the
 	 * whole TU, collected on first need (see constant_flag). */
@@ -1496,8 +1497,50 @@ static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClie
 	return CXChildVisit_Continue;
 }
 
+/* In the body of switch (pid) after fork(): does this label start the
+ * child's statements (case 0), another case's, or neither (not a label)? */
+static int fork_case(CXCursor stmt)
+{
+	enum CXCursorKind k = clang_getCursorKind(stmt);
+	if (k == CXCursor_DefaultStmt)
+		return 2;
+	if (k != CXCursor_CaseStmt)
+		return 0;
+	/* case -1: case 0: ... nests one label in the other. */
+	for (CXCursor c = stmt; clang_getCursorKind(c) == CXCursor_CaseStmt;) {
+		children ch;
+		get_children(c, &ch);
+		if (ch.n < 2)
+			break;
+		lc_value v;
+		memset(&v, 0, sizeof(v));
+		evaluate_int(strip(ch.items[0]), &v);
+		if (v.has_ival && v.ival == 0)
+			return 1;
+		c = ch.items[ch.n - 1];
+	}
+	return 2;
+}
+
+/* switch (fork()) or pid = fork(); switch (pid): the statements from
+ * "case 0:" to the next label run in the child (see visit_compound). */
+static enum CXChildVisitResult visit_switch(walker *w, CXCursor c)
+{
+	children ch;
+	get_children(c, &ch);
+	if (ch.n != 2 || clang_getCursorKind(ch.items[1]) != CXCursor_CompoundStmt ||
+	    !holds_fork_result(w, ch.items[0]))
+		return CXChildVisit_Recurse;
+	visit_subtree(w, ch.items[0], c);
+	w->fork_switch = true;
+	visit_subtree(w, ch.items[1], c);
+	return CXChildVisit_Continue;
+}
+
 static void visit_compound(walker *w, CXCursor c)
 {
+	bool fork_switch = w->fork_switch;
+	w->fork_switch = false;
 	cursor_set kids = { 0 };
 	clang_visitChildren(c, collect_child, &kids);
 	unsigned char *dying = NULL;
@@ -1510,10 +1553,16 @@ static void visit_compound(walker *w, CXCursor c)
 		for (size_t j = i; j > 0 && straight_line(kids.ptr[j - 1]) && !dying[j - 1]; j--)
 			dying[j - 1] = 1;
 	}
+	bool in_child = false;
 	for (size_t i = 0; i < kids.len; i++) {
+		int label = fork_switch ? fork_case(kids.ptr[i]) : 0;
+		if (label)
+			in_child = label == 1;
 		bool d = dying && dying[i];
 		w->dying += d;
+		w->fork_child += in_child;
 		visit_subtree(w, kids.ptr[i], c);
+		w->fork_child -= in_child;
 		w->dying -= d;
 	}
 	free(dying);
@@ -1879,6 +1928,8 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_CompoundStmt:
 		visit_compound(w, c);
 		return CXChildVisit_Continue;
+	case CXCursor_SwitchStmt:
+		return visit_switch(w, c);
 	case CXCursor_StructDecl:
 	case CXCursor_UnionDecl:
 	case CXCursor_EnumDecl:

@@ -1209,10 +1209,10 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 			const lc_loop *ol = &f->loops.ptr[outer];
 			const char *ob = ol->bound_text ? ol->bound_text : "runtime data";
 			const char *ib = inner->bound_text ? inner->bound_text : "runtime data";
-			bool two_sizes = depth == 2 && !one_quantity(ol, inner);
-			const char *order = two_sizes ? "O(n*m)"
-					    : depth == 2 ? "O(n^2)"
-							 : arena_printf(a, "O(n^%u)", depth);
+			/* Two loops over two sizes walk a 2-D structure once. */
+			if (depth == 2 && !one_quantity(ol, inner))
+				continue;
+			const char *order = depth == 2 ? "O(n^2)" : arena_printf(a, "O(n^%u)", depth);
 			lc_step last = { 0 };
 			last.kind = LC_STEP_BLOCKING;
 			last.loc = ol->loc;
@@ -1227,8 +1227,6 @@ static void collect_loop_hotspots(solver *s, unsigned min_depth)
 				ob, ib);
 			lc_finding *fd = loop_finding(s, u, "cpu/hotspot", ol->loc, lead, tail, &last);
 			fd->callee = NULL;
-			if (two_sizes)
-				fd->severity = LC_SEV_NOTE;
 			fd->reason = lc_arena_strdup(a, "nested loops over runtime data");
 			fd->summary = arena_printf(a, "%u nested loops over runtime data (%s) on the %s", depth,
 						   order, strstr(fd->chain[1].message, " runs on the ") + 13);
