@@ -537,7 +537,7 @@ static void add_store(walker *w, lc_slot_kind kind, const char *slot, const char
 	lc_vec_push(&w->f->stores, s);
 }
 
-/* The branches of `c ? on_tls_read : on_read` (NULL if `e` is no such
+/* The branches of `c ? on_tls_read : on_read` (false if `e` is no such
  * expression): each may be the value stored or passed. */
 static bool conditional_branches(CXCursor e, CXCursor out[2])
 {
