@@ -35,7 +35,8 @@ enum CXErrorCode lc_parse_tu(CXIndex index, const char *path, const char *conten
 	/* Only errors are used (a TU with errors is partial); computing the
 	 * project's warnings costs about 3% of the parse. */
 	const char **all = lc_xcalloc(nargs + 1, sizeof(char *));
-	memcpy(all, args, nargs * sizeof(char *));
+	if (nargs)
+		memcpy(all, args, nargs * sizeof(char *));
 	all[nargs] = "-w";
 	struct CXUnsavedFile unsaved = { path, contents, contents ? strlen(contents) : 0 };
 	enum CXErrorCode e = clang_parseTranslationUnit2(index, path, all, (int)nargs + 1,
