@@ -50,6 +50,8 @@ typedef struct walker {
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
 	bool fork_switch;     /* the next block is the body of switch (fork()) */
+	int guard;            /* the innermost parameter test around the code being walked:
+			       * +(i+1) where parameter i is true, -(i+1) where false, 0 none */
 	bool is_c;            /* C (or Objective-C), not C++: see dead_if_branch */
 	/* Variables changed somewhere in the current function, and in the
 	 * whole TU, collected on first need (see constant_flag). */
@@ -928,6 +930,7 @@ static void visit_call(walker *w, CXCursor c)
 	call.loop_depth = w->loop_depth;
 	call.loop = w->loop;
 	call.off_loop = w->fork_child > 0 || w->dying > 0;
+	call.guard = w->guard;
 	call.loc = cursor_loc(w, c);
 	call.result_to.kind = LC_VAL_OTHER;
 	for (size_t i = 0; i < w->pending.len; i++) {
@@ -1832,6 +1835,49 @@ static bool visit_dead_loop(walker *w, CXCursor c)
 /* if statements: a branch that never runs is skipped; when the statement
  * tests fork()'s result, the child's branch runs in another process, where
  * the loop does not run, and its calls are marked. */
+/* A test of a parameter alone: +(i+1) for `p`, -(i+1) for `!p`, else 0.
+ * Calls it guards run only when the caller passes a matching value (the
+ * solver checks what loop code passes: stop_crawler(NOWAIT) on the loop,
+ * stop_crawler(WAIT) only after it). */
+static int parameter_test(walker *w, CXCursor cond)
+{
+	CXCursor e = strip(cond);
+	int sense = 1;
+	if (clang_getCursorKind(e) == CXCursor_UnaryOperator) {
+		const char *text = cursor_text(w, e);
+		if (!text || text[0] != '!')
+			return 0;
+		e = strip(first_child(e));
+		sense = -1;
+	}
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr ||
+	    clang_getCursorKind(clang_getCursorReferenced(e)) != CXCursor_ParmDecl)
+		return 0;
+	lc_value v;
+	classify(w, e, &v);
+	return v.kind == LC_VAL_PARAM && v.param >= 0 && v.param < 64 ? sense * (v.param + 1) : 0;
+}
+
+/* p && call(): the call runs only where p is true. */
+static bool visit_guarded_and(walker *w, CXCursor c)
+{
+	if (w->function < 0)
+		return false;
+	children ch;
+	get_children(c, &ch);
+	if (ch.n != 2)
+		return false;
+	int guard = parameter_test(w, ch.items[0]);
+	if (!guard || binary_operator(w, ch.items[0], ch.items[1]) != OP_AND)
+		return false;
+	visit_subtree(w, ch.items[0], c);
+	int saved = w->guard;
+	w->guard = guard;
+	visit_subtree(w, ch.items[1], c);
+	w->guard = saved;
+	return true;
+}
+
 static enum CXChildVisitResult visit_if(walker *w, CXCursor c)
 {
 	if (w->function < 0)
@@ -1842,15 +1888,20 @@ static enum CXChildVisitResult visit_if(walker *w, CXCursor c)
 		return CXChildVisit_Recurse;
 	unsigned dead = dead_if_branch(w, &ch);
 	int child = fork_child_branch(w, ch.items[0]);
-	if (!child && !dead)
+	int guard = parameter_test(w, ch.items[0]);
+	if (!child && !dead && !guard)
 		return CXChildVisit_Recurse;
 	for (unsigned i = 0; i < ch.n; i++) {
 		if (i == dead)
 			continue;
 		bool in_child = child && (int)i == child; /* the condition is never the child's */
+		int saved = w->guard;
+		if (guard && i > 0)
+			w->guard = i == 1 ? guard : -guard;
 		w->fork_child += in_child;
 		visit_subtree(w, ch.items[i], c);
 		w->fork_child -= in_child;
+		w->guard = saved;
 	}
 	return CXChildVisit_Continue;
 }
@@ -1876,6 +1927,7 @@ static void visit_function(walker *w, CXCursor c)
 	w->function_key = fn.key;
 	w->loop = -1;
 	w->loop_depth = 0;
+	w->guard = 0;
 	w->fn_scanned = false;
 	w->fn_written.len = 0;
 	clang_visitChildren(c, visit, w);
@@ -1907,7 +1959,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_BinaryOperator:
 		visit_binary_operator(w, c);
 		visit_counter_changes(w, c);
-		return CXChildVisit_Recurse;
+		return visit_guarded_and(w, c) ? CXChildVisit_Continue : CXChildVisit_Recurse;
 	case CXCursor_UnaryOperator:
 	case CXCursor_CompoundAssignOperator:
 		visit_counter_changes(w, c);

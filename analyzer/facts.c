@@ -78,6 +78,8 @@ void lc_facts_dump(const lc_facts *f, void *stream)
 			fprintf(out, " macro=%s", c->macro);
 		if (c->loop_depth)
 			fprintf(out, " loops=%u (innermost %d)", c->loop_depth, c->loop);
+		if (c->guard)
+			fprintf(out, " guard=%s#%d", c->guard < 0 ? "!" : "", abs(c->guard) - 1);
 		if (c->off_loop)
 			fprintf(out, " off-loop");
 		for (unsigned a = 0; a < c->nargs; a++) {

@@ -91,6 +91,8 @@ typedef struct lc_call {
 	lc_value result_to; /* kind LC_VAL_VAR, LC_VAL_FIELD, LC_VAL_PARAM or OTHER */
 	unsigned loop_depth; /* number of enclosing loops inside the function */
 	int loop;            /* the innermost of them (index into facts->loops), -1 if none */
+	int guard;           /* runs only where parameter |guard|-1 of the function is
+			      * true (guard > 0) or false (guard < 0); 0: unconditional */
 	bool off_loop;       /* in the child's branch after fork() (another process), or
 			      * just before exit()/abort() (a process that is ending):
 			      * nothing it calls is the loop's work */

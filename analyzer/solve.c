@@ -54,6 +54,7 @@ typedef struct solver {
 	uint32_t *psites_first;   /* per slot: the sites calling through it, CSR */
 	uint32_t *psites;
 	unsigned char *walked;    /* per function: its sites have been followed */
+	unsigned char *skip;      /* per site: a guarded call loop code never lets run */
 	uint32_t *through_param;  /* per function first reached as a passed argument:
 				   * the call through the parameter; else LC_NONE.
 				   * Its parent_site is then the site that passed it. */
@@ -471,6 +472,10 @@ static void index_callers(solver *s)
 static size_t site_targets(const solver *s, const lc_site *site, const uint32_t **out,
 			   uint32_t *scratch)
 {
+	if (s->skip && s->skip[site - s->p->sites.ptr]) {
+		*out = NULL;
+		return 0;
+	}
 	if (site->slot != LC_NONE && s->passed && site->caller != LC_NONE &&
 	    s->on_loop[site->caller] && s->p->slots.ptr[site->slot].param_fn == site->caller &&
 	    !site->call->off_loop) {
@@ -680,6 +685,95 @@ static void walk_loop(solver *s)
 	}
 	free(w.queue);
 	lc_vec_free(&w.pending);
+}
+
+static void free_walk(solver *s)
+{
+	for (size_t i = 0; s->passed && i < s->p->slots.len; i++) {
+		lc_vec_free(&s->passed[i]);
+		lc_vec_free(&s->passed_at[i]);
+	}
+	free(s->passed);
+	free(s->passed_at);
+	free(s->through_param);
+	lc_u64set_free(&s->passed_set);
+	free(s->pslots_first);
+	free(s->pslots);
+	free(s->psites_first);
+	free(s->psites);
+	free(s->walked);
+	free(s->parent_site);
+	free(s->root);
+	free(s->on_loop);
+	s->passed = NULL;
+	s->passed_at = NULL;
+	s->through_param = s->pslots_first = s->pslots = s->psites_first = s->psites = NULL;
+	s->walked = s->on_loop = NULL;
+	s->parent_site = s->root = NULL;
+}
+
+/* May loop code let a call guarded by parameter test `guard` in function
+ * `fn` run? Only direct calls from the loop tell: a loop entry, or a
+ * function whose address is taken, may get any value. */
+static bool guard_may_hold(const solver *s, uint32_t fn, int guard, const unsigned char *open)
+{
+	if (open[fn])
+		return true;
+	unsigned idx = (unsigned)(guard < 0 ? -guard : guard) - 1;
+	bool any = false;
+	for (uint32_t k = s->callers_first[fn]; k < s->callers_first[fn + 1]; k++) {
+		uint32_t si = s->callers[k];
+		const lc_site *site = &s->p->sites.ptr[si];
+		if (site->caller == LC_NONE || !s->on_loop[site->caller] || site->call->off_loop ||
+		    (s->skip && s->skip[si]))
+			continue;
+		any = true;
+		const lc_value *v = idx < site->call->nargs ? &site->call->args[idx] : NULL;
+		if (!v || !(v->has_ival || v->kind == LC_VAL_NULL))
+			return true;
+		long long value = v->kind == LC_VAL_NULL ? 0 : v->ival;
+		if ((guard > 0) == (value != 0))
+			return true;
+	}
+	return !any;
+}
+
+/* Calls under a parameter test that every loop caller fails
+ * (stop_crawler(NOWAIT) on the loop; `if (wait && pthread_join(...))`)
+ * do not run on the loop: skip them and walk again, until nothing changes
+ * (skipping can only take functions off the loop, never add them). */
+static void prune_guarded_calls(solver *s)
+{
+	const lc_program *p = s->p;
+	unsigned char *open = lc_xcalloc(p->fns.len ? p->fns.len : 1, 1);
+	for (size_t e = 0; e < s->entries.len; e++)
+		open[s->entries.ptr[e].fn] = 1;
+	for (size_t i = 0; i < p->slots.len; i++)
+		for (size_t k = 0; k < p->slots.ptr[i].values.len; k++)
+			open[p->slots.ptr[i].values.ptr[k].fn] = 1;
+	for (int round = 0; round < 8; round++) {
+		bool changed = false;
+		for (uint32_t u = 0; u < p->fns.len; u++) {
+			const lc_fn *fn = &p->fns.ptr[u];
+			if (!s->on_loop[u])
+				continue;
+			for (uint32_t k = 0; k < fn->nsites; k++) {
+				uint32_t si = fn->first_site + k;
+				int guard = p->sites.ptr[si].call->guard;
+				if (!guard || (s->skip && s->skip[si]) || guard_may_hold(s, u, guard, open))
+					continue;
+				if (!s->skip)
+					s->skip = lc_xcalloc(p->sites.len ? p->sites.len : 1, 1);
+				s->skip[si] = 1;
+				changed = true;
+			}
+		}
+		if (!changed)
+			break;
+		free_walk(s);
+		walk_loop(s);
+	}
+	free(open);
 }
 
 /* The loop-thread call edges of function u: defined, not allowed targets. */
@@ -1511,6 +1605,7 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	classify_descriptors(&s);
 	mark_allowed(&s, opts);
 	walk_loop(&s);
+	prune_guarded_calls(&s);
 	size_t first = r->findings.len;
 	collect_findings(&s);
 	collect_loop_hotspots(&s, opts->hotspot_loop_depth);
@@ -1543,26 +1638,12 @@ void lc_solve(const lc_program *p, const lc_ruleset *rs, const lc_solve_opts *op
 	collect_nesting(&s, opts->nesting_limit);
 	lc_result_sort(r);
 	fingerprint(r);
-	free(s.parent_site);
-	free(s.root);
-	free(s.on_loop);
+	free_walk(&s);
+	free(s.skip);
 	free(s.callers_first);
 	free(s.callers);
 	free(s.allowed);
 	free(s.opaque);
-	for (size_t i = 0; s.passed && i < p->slots.len; i++) {
-		lc_vec_free(&s.passed[i]);
-		lc_vec_free(&s.passed_at[i]);
-	}
-	free(s.passed);
-	free(s.passed_at);
-	free(s.through_param);
-	lc_u64set_free(&s.passed_set);
-	free(s.pslots_first);
-	free(s.pslots);
-	free(s.psites_first);
-	free(s.psites);
-	free(s.walked);
 	lc_vec_free(&s.entries);
 	lc_vec_free(&s.fd_flags);
 	lc_strmap_free(&s.fd_keys);

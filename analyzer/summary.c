@@ -463,6 +463,7 @@ static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest
 		put_value(e, w, &c->result_to);
 		lc_bw_varint(w, (uint64_t)c->loop_depth << 1 | (c->off_loop ? 1 : 0));
 		lc_bw_svarint(w, c->loop);
+		lc_bw_svarint(w, c->guard);
 	}
 
 	lc_bw_varint(w, f->stores.len);
@@ -868,6 +869,10 @@ static void read_tu(decoder *d, lc_file_digest **digests_out)
 		c->off_loop = depth_and_fork & 1;
 		int64_t loop = lc_br_svarint(r);
 		c->loop = loop < -1 || loop > INT_MAX ? -2 : (int)loop; /* checked with the loops */
+		int64_t guard = lc_br_svarint(r);
+		if (guard < -64 || guard > 64)
+			fail(d, "call %zu: guard %lld out of range", i, (long long)guard);
+		c->guard = (int)guard;
 	}
 
 	n = lc_br_count(r, 9);
