@@ -50,6 +50,8 @@ typedef struct walker {
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
 	bool fork_switch;     /* the next block is the body of switch (fork()) */
+	/* local_stream_holds's answers for the current function's locals. */
+	LC_VEC(struct held { CXCursor var; const char *holds; }) held;
 	int guard;            /* the innermost parameter test around the code being walked:
 			       * +(i+1) where parameter i is true, -(i+1) where false, 0 none */
 	bool is_c;            /* C (or Objective-C), not C++: see dead_if_branch */
@@ -457,6 +459,8 @@ static void evaluate_int(CXCursor expr, lc_value *v)
 	clang_EvalResult_dispose(ev);
 }
 
+static const char *local_stream_holds(walker *w, CXCursor var);
+
 static void classify(walker *w, CXCursor expr, lc_value *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -481,6 +485,8 @@ static void classify(walker *w, CXCursor expr, lc_value *v)
 		if (v->kind == LC_VAL_VAR && clang_getCanonicalType(clang_getCursorType(e)).kind
 						     != CXType_Pointer)
 			evaluate_int(e, v); /* a const int variable still names a value */
+		else if (v->kind == LC_VAL_VAR)
+			v->holds = local_stream_holds(w, clang_getCursorReferenced(e));
 		return;
 	case CXCursor_MemberRefExpr: {
 		CXCursor ref = clang_getCursorReferenced(e);
@@ -1572,6 +1578,111 @@ static void visit_compound(walker *w, CXCursor c)
 	lc_vec_free(&kids);
 }
 
+/* ---- what a local FILE * holds --------------------------------------------- */
+
+/* A logger that picks its stream (FILE *out = verbose ? stdout : stderr;
+ * fprintf(out, ...)) writes to a terminal, not a file: the catalogue's
+ * `"in": ["stdout", "stderr"]` conditions must see through the local. For
+ * a local FILE * whose every value in its function is a global variable
+ * (through ?:), value.holds names them; anything else (a call, a
+ * parameter, its address taken) leaves it unknown. */
+
+typedef struct holds_scan {
+	walker *w;
+	CXCursor var;
+	LC_VEC(const char *) names;
+	bool unknown;
+} holds_scan;
+
+static void holds_source(holds_scan *h, CXCursor value)
+{
+	CXCursor branch[2];
+	if (conditional_branches(value, branch)) {
+		holds_source(h, branch[0]);
+		holds_source(h, branch[1]);
+		return;
+	}
+	CXCursor e = strip(value);
+	CXCursor ref = clang_getCursorReferenced(e);
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr ||
+	    clang_getCursorKind(ref) != CXCursor_VarDecl ||
+	    clang_getCursorKind(clang_getCursorSemanticParent(ref)) == CXCursor_FunctionDecl) {
+		h->unknown = true;
+		return;
+	}
+	lc_vec_push(&h->names, arena_cxstring(h->w->f->arena, clang_getCursorSpelling(ref)));
+}
+
+static enum CXChildVisitResult holds_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	holds_scan *h = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	if (k == CXCursor_VarDecl && clang_equalCursors(c, h->var)) {
+		CXCursor init = clang_getNullCursor();
+		clang_visitChildren(c, last_child, &init);
+		if (!clang_Cursor_isNull(init) && clang_isExpression(clang_getCursorKind(init)))
+			holds_source(h, init);
+		return CXChildVisit_Continue;
+	}
+	if (k == CXCursor_BinaryOperator || k == CXCursor_UnaryOperator ||
+	    k == CXCursor_CompoundAssignOperator) {
+		children ch;
+		get_children(c, &ch);
+		CXCursor target = ch.n ? strip(ch.items[0]) : clang_getNullCursor();
+		if (ch.n && clang_getCursorKind(target) == CXCursor_DeclRefExpr &&
+		    clang_equalCursors(clang_getCursorReferenced(target), h->var)) {
+			if (k == CXCursor_BinaryOperator && ch.n == 2 &&
+			    binary_operator(h->w, ch.items[0], ch.items[1]) == OP_ASSIGN)
+				holds_source(h, ch.items[1]);
+			else if (k != CXCursor_BinaryOperator) {
+				const char *text = cursor_text(h->w, c);
+				if (text && text[0] == '&')
+					h->unknown = true; /* &out: written through a pointer */
+			}
+		}
+	}
+	return h->unknown ? CXChildVisit_Break : CXChildVisit_Recurse;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *local_stream_holds(walker *w, CXCursor var)
+{
+	if (w->function < 0 ||
+	    clang_getCursorKind(clang_getCursorSemanticParent(var)) != CXCursor_FunctionDecl ||
+	    clang_Cursor_getStorageClass(var) == CX_SC_Static)
+		return NULL;
+	CXString t = clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(var)));
+	bool stream = strcmp(clang_getCString(t), "struct _IO_FILE *") == 0;
+	clang_disposeString(t);
+	if (!stream)
+		return NULL;
+	for (size_t i = 0; i < w->held.len; i++)
+		if (clang_equalCursors(w->held.ptr[i].var, var))
+			return w->held.ptr[i].holds;
+	holds_scan h = { w, var, { 0 }, false };
+	clang_visitChildren(w->function_cursor, holds_visitor, &h);
+	const char *out = NULL;
+	if (!h.unknown && h.names.len) {
+		qsort(h.names.ptr, h.names.len, sizeof(char *), name_cmp);
+		lc_sb sb;
+		lc_sb_init(&sb);
+		for (size_t i = 0; i < h.names.len; i++)
+			if (!i || strcmp(h.names.ptr[i], h.names.ptr[i - 1]) != 0)
+				lc_sb_addf(&sb, "%s%s", sb.len ? "|" : "", h.names.ptr[i]);
+		out = lc_arena_strdup(w->f->arena, sb.buf);
+		lc_sb_release(&sb);
+	}
+	lc_vec_free(&h.names);
+	struct held remembered = { var, out };
+	lc_vec_push(&w->held, remembered);
+	return out;
+}
+
 /* ---- dead branches ------------------------------------------------------ */
 
 /* Code that can never run is not on the loop, and is not recorded: the
@@ -1928,6 +2039,7 @@ static void visit_function(walker *w, CXCursor c)
 	w->loop = -1;
 	w->loop_depth = 0;
 	w->guard = 0;
+	w->held.len = 0;
 	w->fn_scanned = false;
 	w->fn_written.len = 0;
 	clang_visitChildren(c, visit, w);
@@ -2058,5 +2170,6 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	lc_vec_free(&w.pending);
 	lc_vec_free(&w.loops);
 	lc_vec_free(&w.fn_written);
+	lc_vec_free(&w.held);
 	lc_vec_free(&w.tu_written);
 }

@@ -49,6 +49,8 @@ static void dump_value(FILE *out, const lc_value *v)
 		fprintf(out, "=%lld", v->ival);
 	if (v->text)
 		fprintf(out, " `%s`", v->text);
+	if (v->holds)
+		fprintf(out, " holds=%s", v->holds);
 }
 
 static void dump_loc(FILE *out, const lc_loc *l)

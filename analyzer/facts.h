@@ -57,6 +57,8 @@ typedef struct lc_value {
 	long long ival;   /* INT */
 	int param;        /* PARAM: index in the enclosing function */
 	bool has_ival;    /* ival holds the constant value (INT, or a VAR/CALL that evaluates) */
+	const char *holds; /* VAR: a local FILE * only ever set from these globals,
+			    * sorted and joined with '|' ("stderr|stdout"); else NULL */
 } lc_value;
 
 typedef struct lc_function {

@@ -1336,6 +1336,21 @@ const lc_fd_setter *lc_ruleset_fd_setter(const lc_ruleset *rs, const char *funct
 	return NULL;
 }
 
+/* Is every name of "a|b|c" one of names[0..n)? */
+static bool all_names_in(const char *joined, const char *const *names, size_t n)
+{
+	for (const char *p = joined; *p;) {
+		size_t len = strcspn(p, "|");
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++)
+			found = strlen(names[i]) == len && strncmp(names[i], p, len) == 0;
+		if (!found)
+			return false;
+		p += len + (p[len] == '|');
+	}
+	return true;
+}
+
 bool lc_cond_holds(const lc_cond *c, const lc_value *args, unsigned nargs)
 {
 	if (!c || !args || c->arg < 0 || (unsigned)c->arg >= nargs)
@@ -1344,7 +1359,7 @@ bool lc_cond_holds(const lc_cond *c, const lc_value *args, unsigned nargs)
 	if (c->null && !(v->kind == LC_VAL_NULL || (v->has_ival && v->ival == 0)))
 		return false;
 	if (c->nin_text || c->nin_int) {
-		bool any = false;
+		bool any = v->holds && all_names_in(v->holds, c->in_text, c->nin_text);
 		for (size_t i = 0; i < c->nin_text && !any; i++)
 			any = (v->name && strcmp(v->name, c->in_text[i]) == 0) ||
 			      (v->text && strcmp(v->text, c->in_text[i]) == 0);

@@ -404,13 +404,14 @@ enum {
 	V_HAS_IVAL = 8,
 	V_IVAL = 16,
 	V_PARAM = 32,
+	V_HOLDS = 64,
 };
 
 static void put_value(encoder *e, lc_bw *w, const lc_value *v)
 {
 	unsigned bits = (v->key ? V_KEY : 0) | (v->name ? V_NAME : 0) | (v->text ? V_TEXT : 0) |
 			(v->has_ival ? V_HAS_IVAL : 0) | (v->ival ? V_IVAL : 0) |
-			(v->param ? V_PARAM : 0);
+			(v->param ? V_PARAM : 0) | (v->holds ? V_HOLDS : 0);
 	lc_bw_varint(w, (uint64_t)v->kind);
 	lc_bw_u8(w, bits);
 	if (v->key)
@@ -423,6 +424,8 @@ static void put_value(encoder *e, lc_bw *w, const lc_value *v)
 		lc_bw_svarint(w, v->ival);
 	if (v->param)
 		lc_bw_svarint(w, v->param);
+	if (v->holds)
+		put_lit(e, w, v->holds);
 }
 
 static void put_tu(encoder *e, lc_bw *w, const lc_facts *f, const lc_file_digest *digests)
@@ -758,7 +761,7 @@ static void get_value(decoder *d, lc_br *r, lc_value *v)
 	}
 	v->kind = (lc_value_kind)kind;
 	unsigned bits = lc_br_u8(r);
-	if (bits & ~63u) {
+	if (bits & ~127u) {
 		fail(d, "value flags %#x unknown", bits);
 		return;
 	}
@@ -778,6 +781,8 @@ static void get_value(decoder *d, lc_br *r, lc_value *v)
 		else
 			v->param = (int)p;
 	}
+	if (bits & V_HOLDS)
+		v->holds = get_str(d, r);
 }
 
 #define ALLOC_VEC(vec, n)                                                        \

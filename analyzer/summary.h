@@ -66,8 +66,8 @@
 
 #define LC_SUMMARY_MAGIC "LCSUM"
 /* Bump when the layout or the meaning of any extracted fact changes. */
-enum { LC_SUMMARY_FORMAT = 6 }; /* 4: compile arguments, globals and uses; 5: a call's loop;
-				 * 6: a call's parameter guard */
+enum { LC_SUMMARY_FORMAT = 7 }; /* 4: compile arguments, globals and uses; 5: a call's loop;
+				 * 6: a call's parameter guard; 7: what a local FILE * holds */
 
 /* Size and content hash of one file a TU read (parallel to facts->files). */
 typedef struct lc_file_digest {
