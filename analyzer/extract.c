@@ -50,6 +50,11 @@ typedef struct walker {
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
 	bool fork_switch;     /* the next block is the body of switch (fork()) */
+	bool runs_once;       /* the next loop is followed by a return: it does not
+			       * nest in the loop around it (see visit_compound) */
+	/* Variables capped by a constant in the current function (see clamped). */
+	cursor_set clamped;
+	bool clamp_scanned;
 	/* local_stream_holds's answers for the current function's locals. */
 	LC_VEC(struct held { CXCursor var; const char *holds; }) held;
 	int guard;            /* the innermost parameter test around the code being walked:
@@ -1068,6 +1073,55 @@ static bool enclosing_counter(walker *w, CXCursor var)
 	return false;
 }
 
+/* `if (len > 131) len = 131;`: the variable is capped by a constant, so a
+ * loop to it is bounded (coturn's ACME request check). Found by a scan of
+ * the function for such ifs, once per function. */
+static enum CXChildVisitResult clamp_visitor(CXCursor c, CXCursor parent, CXClientData d)
+{
+	(void)parent;
+	walker *w = d;
+	if (clang_getCursorKind(c) != CXCursor_IfStmt)
+		return CXChildVisit_Recurse;
+	children ch;
+	get_children(c, &ch);
+	CXCursor cond = strip(ch.n >= 2 ? ch.items[0] : clang_getNullCursor());
+	CXCursor then = ch.n >= 2 ? ch.items[1] : clang_getNullCursor();
+	if (ch.n == 2 && clang_getCursorKind(then) == CXCursor_CompoundStmt) {
+		children body;
+		get_children(then, &body);
+		then = body.n == 1 ? body.items[0] : clang_getNullCursor();
+	}
+	children cmp, set;
+	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator ||
+	    clang_getCursorKind(then) != CXCursor_BinaryOperator)
+		return CXChildVisit_Recurse;
+	get_children(cond, &cmp);
+	get_children(then, &set);
+	if (cmp.n != 2 || set.n != 2 || !is_constant(cmp.items[1]) || !is_constant(set.items[1]))
+		return CXChildVisit_Recurse;
+	CXCursor var = referenced_var(cmp.items[0]);
+	if (clang_Cursor_isNull(var) || !clang_equalCursors(var, referenced_var(set.items[0])) ||
+	    binary_operator(w, set.items[0], set.items[1]) != OP_ASSIGN)
+		return CXChildVisit_Recurse;
+	const char *op = cursor_text(w, cond);
+	const char *gt = op ? strchr(op, '>') : NULL;
+	if (gt && gt[1] != '>')
+		lc_vec_push(&w->clamped, var);
+	return CXChildVisit_Recurse;
+}
+
+static bool clamped(walker *w, CXCursor var)
+{
+	if (!w->clamp_scanned && w->function >= 0) {
+		w->clamp_scanned = true;
+		clang_visitChildren(w->function_cursor, clamp_visitor, w);
+	}
+	for (size_t i = 0; i < w->clamped.len; i++)
+		if (clang_equalCursors(w->clamped.ptr[i], var))
+			return true;
+	return false;
+}
+
 static bool condition_is_data(walker *w, CXCursor cond, CXCursor counter)
 {
 	return condition_is_data_at(w, cond, counter, 0);
@@ -1111,6 +1165,8 @@ static bool condition_is_data_at(walker *w, CXCursor cond, CXCursor counter, uns
 			continue;
 		if (!clang_Cursor_isNull(var) && is_constant_started_local(var) &&
 		    !enclosing_counter(w, var))
+			continue;
+		if (!clang_Cursor_isNull(var) && clamped(w, var))
 			continue;
 		return true;
 	}
@@ -1318,7 +1374,8 @@ static void visit_loop(walker *w, CXCursor c)
 	lc_loop l = { 0 };
 	l.function = w->function;
 	l.loc = cursor_loc(w, c);
-	l.parent = w->loop;
+	l.parent = w->runs_once ? -1 : w->loop;
+	w->runs_once = false;
 	struct loop_ctx ctx = { 0 };
 	ctx.counter = clang_getNullCursor();
 	loop_bound(w, c, &l, &ctx);
@@ -1546,6 +1603,28 @@ static enum CXChildVisitResult visit_switch(walker *w, CXCursor c)
 	return CXChildVisit_Continue;
 }
 
+static bool is_loop(CXCursor c)
+{
+	enum CXCursorKind k = clang_getCursorKind(c);
+	return k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt;
+}
+
+/* Do the statements after kids[i] run straight into a return? Then the loop
+ * kids[i] runs at most once per call (a search that answers at its first
+ * hit): it does not nest in the loop around it. (A break is not enough: in
+ * a switch it leaves only the switch.) */
+static bool leaves_after(const cursor_set *kids, size_t i)
+{
+	for (size_t j = i + 1; j < kids->len; j++) {
+		enum CXCursorKind k = clang_getCursorKind(kids->ptr[j]);
+		if (k == CXCursor_ReturnStmt)
+			return true;
+		if (!straight_line(kids->ptr[j]))
+			return false;
+	}
+	return false;
+}
+
 static void visit_compound(walker *w, CXCursor c)
 {
 	bool fork_switch = w->fork_switch;
@@ -1564,6 +1643,7 @@ static void visit_compound(walker *w, CXCursor c)
 	}
 	bool in_child = false;
 	for (size_t i = 0; i < kids.len; i++) {
+		w->runs_once = w->loop >= 0 && is_loop(kids.ptr[i]) && leaves_after(&kids, i);
 		int label = fork_switch ? fork_case(kids.ptr[i]) : 0;
 		if (label)
 			in_child = label == 1;
@@ -2040,6 +2120,8 @@ static void visit_function(walker *w, CXCursor c)
 	w->loop_depth = 0;
 	w->guard = 0;
 	w->held.len = 0;
+	w->clamped.len = 0;
+	w->clamp_scanned = false;
 	w->fn_scanned = false;
 	w->fn_written.len = 0;
 	clang_visitChildren(c, visit, w);
@@ -2171,5 +2253,6 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	lc_vec_free(&w.loops);
 	lc_vec_free(&w.fn_written);
 	lc_vec_free(&w.held);
+	lc_vec_free(&w.clamped);
 	lc_vec_free(&w.tu_written);
 }
