@@ -50,6 +50,7 @@ typedef struct walker {
 	unsigned fork_child;  /* > 0 inside the child's branch of a fork() test */
 	unsigned dying;       /* > 0 in statements that run just before exit()/abort() */
 	bool fork_switch;     /* the next block is the body of switch (fork()) */
+	lc_u64set noreturn_yes, noreturn_no; /* callees by clang_hashCursor, see ends_process */
 	bool runs_once;       /* the next loop is followed by a return: it does not
 			       * nest in the loop around it (see visit_compound) */
 	/* Variables capped by a constant in the current function (see clamped). */
@@ -1519,7 +1520,17 @@ static bool ends_process(walker *w, CXCursor stmt)
 	if (clang_getCursorKind(e) != CXCursor_CallExpr)
 		return false;
 	CXCursor callee = clang_getCursorReferenced(e);
-	return clang_getCursorKind(callee) == CXCursor_FunctionDecl && is_noreturn(w, callee);
+	if (clang_getCursorKind(callee) != CXCursor_FunctionDecl)
+		return false;
+	/* Every call statement asks: remember each callee's answer. */
+	uint64_t h = clang_hashCursor(clang_getCanonicalCursor(callee));
+	if (lc_u64set_has(&w->noreturn_yes, h))
+		return true;
+	if (lc_u64set_has(&w->noreturn_no, h))
+		return false;
+	bool nr = is_noreturn(w, callee);
+	lc_u64set_insert(nr ? &w->noreturn_yes : &w->noreturn_no, h);
+	return nr;
 }
 
 static enum CXChildVisitResult last_child(CXCursor c, CXCursor parent, CXClientData d)
@@ -2253,6 +2264,8 @@ void lc_extract(CXTranslationUnit tu, lc_facts *out)
 	lc_vec_free(&w.loops);
 	lc_vec_free(&w.fn_written);
 	lc_vec_free(&w.held);
+	lc_u64set_free(&w.noreturn_yes);
+	lc_u64set_free(&w.noreturn_no);
 	lc_vec_free(&w.clamped);
 	lc_vec_free(&w.tu_written);
 }

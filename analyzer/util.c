@@ -531,6 +531,20 @@ bool lc_u64set_insert(lc_u64set *set, uint64_t key)
 	return true;
 }
 
+bool lc_u64set_has(const lc_u64set *set, uint64_t key)
+{
+	if (!set->cap)
+		return false;
+	key++;
+	size_t h = (size_t)lc_hash64(&key, 8, 0) & (set->cap - 1);
+	while (set->slots[h]) {
+		if (set->slots[h] == key)
+			return true;
+		h = (h + 1) & (set->cap - 1);
+	}
+	return false;
+}
+
 void lc_u64set_free(lc_u64set *set)
 {
 	free(set->slots);

@@ -113,6 +113,7 @@ typedef struct lc_u64set {
 
 /* Returns true if `key` was not there yet. */
 bool lc_u64set_insert(lc_u64set *set, uint64_t key);
+bool lc_u64set_has(const lc_u64set *set, uint64_t key);
 void lc_u64set_free(lc_u64set *set);
 
 /* A copy of `s` safe to print on one line of a terminal: control
