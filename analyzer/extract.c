@@ -657,13 +657,11 @@ static void note_pending_result(walker *w, CXCursor value, const lc_value *targe
 	lc_vec_push(&w->pending, p);
 }
 
-static void visit_binary_operator(walker *w, CXCursor c)
+static void visit_binary_operator(walker *w, CXCursor c, const children *ch)
 {
-	children ch;
-	get_children(c, &ch);
-	if (ch.n != 2)
+	if (ch->n != 2)
 		return;
-	CXCursor lhs = ch.items[0], rhs = ch.items[1];
+	CXCursor lhs = ch->items[0], rhs = ch->items[1];
 	bool fnptr = is_function_pointer_type(clang_getCursorType(c));
 	/* Only two kinds of assignment matter: of a function pointer, and of a
 	 * call's result. Decide that from the types and the right operand
@@ -1747,14 +1745,17 @@ static const char *local_stream_holds(walker *w, CXCursor var)
 	    clang_getCursorKind(clang_getCursorSemanticParent(var)) != CXCursor_FunctionDecl ||
 	    clang_Cursor_getStorageClass(var) == CX_SC_Static)
 		return NULL;
-	CXString t = clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(var)));
-	bool stream = strcmp(clang_getCString(t), "struct _IO_FILE *") == 0;
-	clang_disposeString(t);
-	if (!stream)
-		return NULL;
 	for (size_t i = 0; i < w->held.len; i++)
 		if (clang_equalCursors(w->held.ptr[i].var, var))
 			return w->held.ptr[i].holds;
+	CXString t = clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(var)));
+	bool stream = strcmp(clang_getCString(t), "struct _IO_FILE *") == 0;
+	clang_disposeString(t);
+	if (!stream) {
+		struct held not_a_stream = { var, NULL };
+		lc_vec_push(&w->held, not_a_stream);
+		return NULL;
+	}
 	holds_scan h = { w, var, { 0 }, false };
 	clang_visitChildren(w->function_cursor, holds_visitor, &h);
 	const char *out = NULL;
@@ -2045,37 +2046,36 @@ static int parameter_test(walker *w, CXCursor cond)
 {
 	CXCursor e = strip(cond);
 	int sense = 1;
-	if (clang_getCursorKind(e) == CXCursor_UnaryOperator) {
+	bool negated = clang_getCursorKind(e) == CXCursor_UnaryOperator;
+	CXCursor operand = negated ? strip(first_child(e)) : e;
+	if (clang_getCursorKind(operand) != CXCursor_DeclRefExpr ||
+	    clang_getCursorKind(clang_getCursorReferenced(operand)) != CXCursor_ParmDecl)
+		return 0;
+	if (negated) {
+		/* The text is read only now: most tests are no parameter's. */
 		const char *text = cursor_text(w, e);
 		if (!text || text[0] != '!')
 			return 0;
-		e = strip(first_child(e));
 		sense = -1;
 	}
-	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr ||
-	    clang_getCursorKind(clang_getCursorReferenced(e)) != CXCursor_ParmDecl)
-		return 0;
+	e = operand;
 	lc_value v;
 	classify(w, e, &v);
 	return v.kind == LC_VAL_PARAM && v.param >= 0 && v.param < 64 ? sense * (v.param + 1) : 0;
 }
 
 /* p && call(): the call runs only where p is true. */
-static bool visit_guarded_and(walker *w, CXCursor c)
+static bool visit_guarded_and(walker *w, CXCursor c, const children *ch)
 {
-	if (w->function < 0)
+	if (w->function < 0 || ch->n != 2)
 		return false;
-	children ch;
-	get_children(c, &ch);
-	if (ch.n != 2)
+	int guard = parameter_test(w, ch->items[0]);
+	if (!guard || binary_operator(w, ch->items[0], ch->items[1]) != OP_AND)
 		return false;
-	int guard = parameter_test(w, ch.items[0]);
-	if (!guard || binary_operator(w, ch.items[0], ch.items[1]) != OP_AND)
-		return false;
-	visit_subtree(w, ch.items[0], c);
+	visit_subtree(w, ch->items[0], c);
 	int saved = w->guard;
 	w->guard = guard;
-	visit_subtree(w, ch.items[1], c);
+	visit_subtree(w, ch->items[1], c);
 	w->guard = saved;
 	return true;
 }
@@ -2161,10 +2161,13 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	case CXCursor_DeclRefExpr:
 		note_use(w, c);
 		return CXChildVisit_Recurse;
-	case CXCursor_BinaryOperator:
-		visit_binary_operator(w, c);
+	case CXCursor_BinaryOperator: {
+		children ch;
+		get_children(c, &ch);
+		visit_binary_operator(w, c, &ch);
 		visit_counter_changes(w, c);
-		return visit_guarded_and(w, c) ? CXChildVisit_Continue : CXChildVisit_Recurse;
+		return visit_guarded_and(w, c, &ch) ? CXChildVisit_Continue : CXChildVisit_Recurse;
+	}
 	case CXCursor_UnaryOperator:
 	case CXCursor_CompoundAssignOperator:
 		visit_counter_changes(w, c);
