@@ -215,7 +215,6 @@ static bool is_record_or_array(CXType t)
 	       t.kind == CXType_IncompleteArray;
 }
 
-/* Source text of a cursor's extent, if it lies in one file; truncated. */
 /* Make w->text the contents of `file` (kept while the TU lives); false if
  * libclang has none. */
 static bool load_text(walker *w, CXFile file)
@@ -269,6 +268,7 @@ static const char *macro_of_call(walker *w, CXCursor call, const char *callee)
 	return lc_arena_strndup(w->f->arena, id, n);
 }
 
+/* Source text of a cursor's extent, if it lies in one file; truncated. */
 static const char *cursor_text(walker *w, CXCursor c)
 {
 	CXSourceRange r = clang_getCursorExtent(c);
@@ -405,11 +405,12 @@ static int param_index(walker *w, CXCursor parm)
 	return -1;
 }
 
-static const char *param_key(walker *w, int index)
+/* The slot key of parameter `index` of function `fn_key` (link.c's format). */
+static const char *param_key(walker *w, const char *fn_key, int index)
 {
-	size_t n = strlen(w->function_key) + 16;
+	size_t n = strlen(fn_key) + 16;
 	char *k = lc_arena_alloc(w->f->arena, n);
-	snprintf(k, n, "%s#%d", w->function_key, index);
+	snprintf(k, n, "%s#%d", fn_key, index);
 	return k;
 }
 
@@ -429,7 +430,7 @@ static void value_from_decl(walker *w, CXCursor ref, lc_value *v)
 		if (i >= 0) {
 			v->kind = LC_VAL_PARAM;
 			v->param = i;
-			v->key = param_key(w, i);
+			v->key = param_key(w, w->function_key, i);
 		}
 		break;
 	}
@@ -1001,14 +1002,9 @@ static void visit_call(walker *w, CXCursor c)
 			/* reg(c ? on_tls_read : on_read): both flow into the
 			 * callee's parameter, as stores into its slot. */
 			if (call.kind == LC_CALL_DIRECT && call.callee &&
-			    conditional_branches(arg, branch)) {
-				char key[1024];
-				int n = snprintf(key, sizeof key, "%s#%d", call.callee, i);
-				if (n > 0 && (size_t)n < sizeof key)
-					store_value(w, LC_SLOT_PARAM,
-						    lc_arena_strdup(w->f->arena, key), call.name,
-						    arg, c);
-			}
+			    conditional_branches(arg, branch))
+				store_value(w, LC_SLOT_PARAM, param_key(w, call.callee, i), call.name,
+					    arg, c);
 		}
 	}
 	lc_vec_push(&w->f->calls, call);
@@ -1662,6 +1658,7 @@ static void visit_compound(walker *w, CXCursor c)
 		visit_subtree(w, kids.ptr[i], c);
 		w->fork_child -= in_child;
 		w->dying -= d;
+		w->runs_once = false; /* not taken when the loop was dead */
 	}
 	free(dying);
 	lc_vec_free(&kids);

@@ -469,6 +469,13 @@ static void index_callers(solver *s)
  * generic apply(list, fn) called with count_one from a timer and with
  * remove_file from main after the loop must not make the timer reach
  * remove_file. */
+/* A call through a parameter of the function it is in. */
+static bool calls_own_parameter(const lc_program *p, const lc_site *site)
+{
+	return site->slot != LC_NONE && site->caller != LC_NONE &&
+	       p->slots.ptr[site->slot].param_fn == site->caller;
+}
+
 static size_t site_targets(const solver *s, const lc_site *site, const uint32_t **out,
 			   uint32_t *scratch)
 {
@@ -476,8 +483,7 @@ static size_t site_targets(const solver *s, const lc_site *site, const uint32_t 
 		*out = NULL;
 		return 0;
 	}
-	if (site->slot != LC_NONE && s->passed && site->caller != LC_NONE &&
-	    s->on_loop[site->caller] && s->p->slots.ptr[site->slot].param_fn == site->caller &&
+	if (s->passed && calls_own_parameter(s->p, site) && s->on_loop[site->caller] &&
 	    !site->call->off_loop) {
 		*out = s->passed[site->slot].ptr;
 		return s->passed[site->slot].len;
@@ -670,9 +676,8 @@ static void walk_loop(solver *s)
 		deliver(&w);
 		for (uint32_t k = 0; k < fn->nsites; k++) {
 			uint32_t si = fn->first_site + k;
-			if (p->sites.ptr[si].slot != LC_NONE &&
-			    p->slots.ptr[p->sites.ptr[si].slot].param_fn == u)
-				continue;
+			if (calls_own_parameter(p, &p->sites.ptr[si]))
+				continue; /* call_passed's */
 			const uint32_t *t;
 			size_t nt = site_targets(s, &p->sites.ptr[si], &t, &scratch);
 			for (size_t j = 0; j < nt; j++) {
@@ -1197,9 +1202,6 @@ static void collect_findings(solver *s)
 	}
 }
 
-/* cpu/hotspot: nested loops whose bounds all depend on runtime data, at the
- * outermost such loop (intra-procedural: a loop calling a function that
- * loops is not counted). */
 /* A loop condition "i < r->nitems" split into the counter ("i") and the
  * bound ("r->nitems"); false if it is not of that shape. */
 static bool split_bound(const char *cond, char *var, size_t nvar, const char **bound)
@@ -1250,6 +1252,9 @@ static bool one_quantity(const lc_loop *outer, const lc_loop *inner)
 	return strcmp(ob, ib) == 0 || mentions(ib, ov);
 }
 
+/* cpu/hotspot: nested loops whose bounds all depend on runtime data, at the
+ * outermost such loop (intra-procedural: a loop calling a function that
+ * loops is not counted). */
 static void collect_loop_hotspots(solver *s, unsigned min_depth)
 {
 	const lc_program *p = s->p;

@@ -460,6 +460,8 @@ static const char good_profile[] =
 	"                                            {\"arg\": 2, \"context\": \"loop\"}]}\n"
 	"  ],\n"
 	"  \"fields\": [{\"field\": \"ml_handler.fn\", \"context\": \"loop\"}],\n"
+	"  \"iterations\": [{\"function\": \"ml_poll_once\",\n"
+	"                  \"when\": [{\"arg\": 1, \"in\": [\"ML_ONCE\", 1]}]}],\n"
 	"  \"blocking\": [{\"function\": \"ml_sync_get\", \"rule\": \"blocking/network\",\n"
 	"                \"reason\": \"waits for the server\", \"severity\": \"error\",\n"
 	"                \"category\": \"RPC\",\n"
@@ -498,6 +500,10 @@ Test(user, good_profile)
 	cr_expect_str_eq(rs->profiles.ptr[0].description, "Our own reactor.");
 	cr_expect(lc_ruleset_fd_source(rs, "ml_socket")->is_socket);
 	cr_expect_eq(lc_ruleset_fd_setter(rs, "ml_set_nb", NULL)->nwhen, 0);
+	cr_assert_eq(rs->iterations.len, 1);
+	cr_expect_str_eq(rs->iterations.ptr[0].function, "ml_poll_once");
+	cr_expect_str_eq(rs->iterations.ptr[0].profile, "myloop");
+	cr_expect_eq(rs->iterations.ptr[0].nwhen, 1);
 
 	/* the same profile twice is an error, and leaves the ruleset alone */
 	size_t n = rs->registrars.len;
@@ -507,6 +513,7 @@ Test(user, good_profile)
 	cr_expect(strstr(err, "profile \"myloop\" is already loaded (from myloop.json)") != NULL,
 		  "%s", err);
 	cr_expect_eq(rs->registrars.len, n);
+	cr_expect_eq(rs->iterations.len, 1);
 	free(err);
 	lc_ruleset_free(rs);
 }
